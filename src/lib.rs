@@ -1,0 +1,154 @@
+//! `handbook` turns a school's mental-health handbook (Markdown pages and a
+//! YAML service map) into a static website, in two editions: public and staff.
+//!
+//! The build is one pipeline: `load` reads the folder, `model` validates and
+//! links it for an edition, `render` makes every file in memory, and
+//! `output` swaps the finished site into place.
+
+pub mod cli;
+pub mod config;
+pub mod date;
+pub mod diagnostic;
+pub mod load;
+pub mod model;
+pub mod new;
+pub mod output;
+pub mod render;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use date::Date;
+use diagnostic::Diagnostic;
+use load::Theme;
+use model::{Edition, Handbook};
+use render::Site;
+
+/// Why a run produced no site.
+#[derive(Debug)]
+pub enum Failure {
+    /// The handbook could not be read at all (exit code 2).
+    Unreadable(Vec<Diagnostic>),
+    /// The handbook has errors (exit code 1); warnings are included.
+    Invalid(Vec<Diagnostic>),
+}
+
+impl Failure {
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        match self {
+            Failure::Unreadable(d) | Failure::Invalid(d) => d,
+        }
+    }
+
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Failure::Unreadable(_) => 2,
+            Failure::Invalid(_) => 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct CompileOptions {
+    pub edition: Edition,
+    pub drafts: bool,
+    pub today: Date,
+}
+
+impl Default for CompileOptions {
+    fn default() -> Self {
+        CompileOptions {
+            edition: Edition::Public,
+            drafts: false,
+            today: Date::today(),
+        }
+    }
+}
+
+/// A handbook read, checked and rendered in memory.
+pub struct Compiled {
+    pub handbook: Handbook,
+    pub theme: Theme,
+    pub site: Site,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Reads and checks a handbook without rendering it (what `check` builds on).
+pub fn analyse(
+    dir: &Path,
+    options: CompileOptions,
+) -> Result<(Handbook, Theme, Vec<render::Rendered>, Vec<Diagnostic>), Failure> {
+    let (source, mut diagnostics) = load::load(dir).map_err(|d| Failure::Unreadable(vec![d]))?;
+    let handbook = model::build(
+        &source,
+        model::Options {
+            edition: options.edition,
+            drafts: options.drafts,
+            today: options.today,
+        },
+        &mut diagnostics,
+    );
+    let theme = match &source.config {
+        Some(c) => load::load_theme(dir, &handbook.config.theme, &c.path).unwrap_or_else(|d| {
+            diagnostics.push(d);
+            Theme::default()
+        }),
+        None => Theme::default(),
+    };
+    let rendered = render::markdown_all(&handbook);
+    model::links::check(&handbook, &rendered, &mut diagnostics);
+    diagnostic::sort(&mut diagnostics);
+    diagnostics.dedup();
+    Ok((handbook, theme, rendered, diagnostics))
+}
+
+/// Reads, checks and renders a handbook; nothing is written.
+pub fn compile(dir: &Path, options: CompileOptions) -> Result<Compiled, Failure> {
+    let (handbook, theme, rendered, diagnostics) = analyse(dir, options)?;
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(Failure::Invalid(diagnostics));
+    }
+    let site = render::site(&handbook, &theme, &rendered).map_err(|mut errors| {
+        errors.extend(diagnostics.iter().cloned());
+        Failure::Invalid(errors)
+    })?;
+    Ok(Compiled {
+        handbook,
+        theme,
+        site,
+        warnings: diagnostics,
+    })
+}
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub dir: PathBuf,
+    pub out: PathBuf,
+    pub compile: CompileOptions,
+}
+
+/// What a successful build did.
+#[derive(Debug)]
+pub struct BuildReport {
+    pub pages: usize,
+    pub files: usize,
+    pub elapsed: Duration,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Builds the handbook into `options.out`, replacing the previous build only
+/// when everything succeeded.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
+    let started = Instant::now();
+    // Refuse a dangerous output folder before doing any work.
+    output::check_target(&options.out, &options.dir).map_err(|d| Failure::Unreadable(vec![d]))?;
+    let compiled = compile(&options.dir, options.compile)?;
+    output::write(&compiled.site, &options.out, &options.dir)
+        .map_err(|d| Failure::Unreadable(vec![d]))?;
+    Ok(BuildReport {
+        pages: compiled.site.page_count(),
+        files: compiled.site.files.len(),
+        elapsed: started.elapsed(),
+        warnings: compiled.warnings,
+    })
+}

@@ -1,0 +1,284 @@
+//! Reading the handbook folder: which files there are, their text, their
+//! front matter and YAML as raw records with positions. Nothing is validated
+//! here beyond "is this readable YAML of the right shape".
+
+pub mod frontmatter;
+pub mod raw;
+mod theme;
+pub mod yaml;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::diagnostic::Diagnostic;
+pub use theme::{Theme, load_theme};
+pub use yaml::{Lines, Pos};
+
+/// Everything read from a handbook folder.
+#[derive(Debug, Default)]
+pub struct Source {
+    /// The handbook folder as the user named it (used in diagnostics).
+    pub root: PathBuf,
+    pub config: Option<ConfigSource>,
+    pub pages: Vec<PageSource>,
+    pub service_files: Vec<ServiceFileSource>,
+    pub assets: Vec<Asset>,
+}
+
+#[derive(Debug)]
+pub struct ConfigSource {
+    pub path: PathBuf,
+    pub text: String,
+    pub raw: raw::RawConfig,
+}
+
+/// One Markdown file with its front matter split off and parsed.
+#[derive(Debug)]
+pub struct PageSource {
+    /// Relative to the handbook folder, with `/` separators.
+    pub rel: String,
+    /// As the user would name it, for diagnostics.
+    pub path: PathBuf,
+    /// The front matter's YAML text, and the file line it starts on.
+    pub front_text: String,
+    pub front_line: usize,
+    pub front: raw::RawFrontMatter,
+    /// The Markdown after the front matter, and the file line it starts on.
+    pub body: String,
+    pub body_line: usize,
+}
+
+#[derive(Debug)]
+pub struct ServiceFileSource {
+    pub path: PathBuf,
+    pub text: String,
+    pub raw: raw::RawServiceFile,
+}
+
+/// A file copied to the output as it is.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    pub rel: String,
+    pub abs: PathBuf,
+}
+
+/// The largest file read as text; anything bigger is refused with an error
+/// rather than risking memory on a runaway file.
+pub const MAX_TEXT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads the handbook at `root`. Problems with individual files are returned
+/// as diagnostics; only an unreadable folder is an `Err`.
+pub fn load(root: &Path) -> Result<(Source, Vec<Diagnostic>), Diagnostic> {
+    let meta = std::fs::metadata(root).map_err(|e| {
+        Diagnostic::error(root, 0, 0, format!("cannot read the handbook folder: {e}"))
+            .with_hint("pass the folder that holds handbook.yaml, e.g. `handbook build content`")
+    })?;
+    if !meta.is_dir() {
+        return Err(Diagnostic::error(
+            root,
+            0,
+            0,
+            "the handbook must be a folder",
+        ));
+    }
+    let canonical_root = root.canonicalize().map_err(|e| {
+        Diagnostic::error(
+            root,
+            0,
+            0,
+            format!("cannot resolve the handbook folder: {e}"),
+        )
+    })?;
+
+    let mut diagnostics = Vec::new();
+    let files = walk(root, &canonical_root, &mut diagnostics);
+
+    let mut source = Source {
+        root: root.to_path_buf(),
+        ..Source::default()
+    };
+    let mut page_files = Vec::new();
+    let mut service_paths = Vec::new();
+    for rel in files {
+        let abs = root.join(&rel);
+        if rel == "handbook.yaml" {
+            match read_text(&abs) {
+                Ok(text) => match yaml::parse::<raw::RawConfig>(&text, &abs, 1) {
+                    Ok(raw) => {
+                        source.config = Some(ConfigSource {
+                            path: abs,
+                            text,
+                            raw,
+                        })
+                    }
+                    Err(d) => {
+                        diagnostics.push(d);
+                        source.config = Some(ConfigSource {
+                            path: abs,
+                            text,
+                            raw: Default::default(),
+                        });
+                    }
+                },
+                Err(d) => diagnostics.push(d),
+            }
+        } else if rel == "services.yaml"
+            || (rel.starts_with("services/")
+                && rel.ends_with(".yaml")
+                && rel.matches('/').count() == 1)
+        {
+            service_paths.push((rel, abs));
+        } else if rel.ends_with(".md") {
+            page_files.push((rel, abs));
+        } else {
+            source.assets.push(Asset { rel, abs });
+        }
+    }
+    if source.config.is_none()
+        && !diagnostics
+            .iter()
+            .any(|d| d.path.ends_with("handbook.yaml"))
+    {
+        diagnostics.push(
+            Diagnostic::error(root.join("handbook.yaml"), 0, 0, "handbook.yaml is missing")
+                .with_hint("every handbook needs handbook.yaml with at least `title:`; `handbook new` writes one"),
+        );
+    }
+
+    // services.yaml first, then services/*.yaml in name order.
+    service_paths
+        .sort_by(|a, b| (a.0 != "services.yaml", &a.0).cmp(&(b.0 != "services.yaml", &b.0)));
+    for (_, abs) in service_paths {
+        match read_text(&abs).and_then(|text| {
+            let raw = yaml::parse::<raw::RawServiceFile>(&text, &abs, 1)?;
+            Ok(ServiceFileSource {
+                path: abs.clone(),
+                text,
+                raw,
+            })
+        }) {
+            Ok(file) => source.service_files.push(file),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+
+    let results: Vec<Result<PageSource, Diagnostic>> = page_files
+        .into_par_iter()
+        .map(|(rel, abs)| {
+            let text = read_text(&abs)?;
+            frontmatter::split(rel, abs, text)
+        })
+        .collect();
+    for result in results {
+        match result {
+            Ok(page) => source.pages.push(page),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    source.pages.sort_by(|a, b| a.rel.cmp(&b.rel));
+    source.assets.sort_by(|a, b| a.rel.cmp(&b.rel));
+    Ok((source, diagnostics))
+}
+
+/// Whether a file or folder name is ignored (`.hidden`, `_private`, but not `_index.md`).
+fn ignored(name: &str) -> bool {
+    (name.starts_with('.') || name.starts_with('_')) && name != "_index.md"
+}
+
+/// The handbook's files, relative to `root` with `/` separators, sorted.
+/// Symbolic links are followed only while they stay inside the handbook;
+/// a link loop or a link out of the folder is a warning and is skipped.
+fn walk(root: &Path, canonical_root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<String> {
+    let mut files = Vec::new();
+    let walker = WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !(ignored(&e.file_name().to_string_lossy())
+                    // A theme inside the handbook folder is not content.
+                    || (e.depth() == 1 && e.file_name() == "themes" && e.file_type().is_dir()))
+        });
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                let path = err.path().unwrap_or(root).to_path_buf();
+                let message = if err.loop_ancestor().is_some() {
+                    "symbolic link loop; skipped".to_string()
+                } else {
+                    format!(
+                        "cannot read: {}; skipped",
+                        err.io_error().map_or(err.to_string(), |e| e.to_string())
+                    )
+                };
+                diagnostics.push(Diagnostic::warning(path, 0, 0, message));
+                continue;
+            }
+        };
+        if entry.path_is_symlink() {
+            let inside = entry
+                .path()
+                .canonicalize()
+                .is_ok_and(|target| target.starts_with(canonical_root));
+            if !inside {
+                diagnostics.push(
+                    Diagnostic::warning(entry.path(), 0, 0, "symbolic link to outside the handbook folder; skipped")
+                        .with_hint("links are followed only inside the handbook folder; copy the file in instead"),
+                );
+                continue;
+            }
+        }
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(root) else {
+            continue;
+        };
+        let rel: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        files.push(rel.join("/"));
+    }
+    files
+}
+
+/// Reads a text file, refusing what is not UTF-8 or is absurdly large.
+pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
+    let io_error =
+        |e: std::io::Error| Diagnostic::error(path, 0, 0, format!("cannot read file: {e}"));
+    let size = std::fs::metadata(path).map_err(io_error)?.len();
+    if size > MAX_TEXT_BYTES {
+        return Err(Diagnostic::error(
+            path,
+            0,
+            0,
+            format!(
+                "file is {} MB; the most a handbook file may be is {} MB",
+                size >> 20,
+                MAX_TEXT_BYTES >> 20
+            ),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(io_error)?;
+    match String::from_utf8(bytes) {
+        Ok(mut text) => {
+            if text.starts_with('\u{feff}') {
+                text.drain(..3);
+            }
+            Ok(text)
+        }
+        Err(err) => {
+            let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
+            let valid = std::str::from_utf8(valid).unwrap_or_default();
+            let line = valid.matches('\n').count() + 1;
+            let col = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            Err(Diagnostic::error(path, line, col, "file is not UTF-8 text")
+                .with_hint("save the file as UTF-8 (most editors offer this under \"Save as\" or \"Encoding\")"))
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! The `handbook` command: parse arguments, call the library, print
+//! diagnostics, and exit with 0 (success), 1 (errors in the handbook) or
+//! 2 (the handbook or output could not be read or written).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use handbook::cli::{Cli, Command};
+use handbook::diagnostic::Diagnostic;
+use handbook::{BuildOptions, CompileOptions, Failure};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Build(args) => {
+            let options = BuildOptions {
+                dir: args.dir,
+                out: args.out.clone(),
+                compile: CompileOptions {
+                    edition: args.edition.edition,
+                    drafts: args.edition.drafts,
+                    ..CompileOptions::default()
+                },
+            };
+            match handbook::build(&options) {
+                Ok(report) => {
+                    print_all(&report.warnings);
+                    println!(
+                        "Built the {} edition: {} pages ({} files) in {:.2} s into {}{}",
+                        options.compile.edition.name(),
+                        report.pages,
+                        report.files,
+                        report.elapsed.as_secs_f64(),
+                        args.out.display(),
+                        plural_warnings(report.warnings.len()),
+                    );
+                    0
+                }
+                Err(failure) => fail(&failure),
+            }
+        }
+        Command::New { dir } => match handbook::new::write_starter(&dir) {
+            Ok(count) => {
+                println!(
+                    "Wrote a starter handbook ({count} files) into {}.",
+                    dir.display()
+                );
+                println!("Build it with: handbook build {} -o public", dir.display());
+                0
+            }
+            Err(d) => {
+                eprintln!("{d}");
+                2
+            }
+        },
+    };
+    ExitCode::from(code as u8)
+}
+
+fn print_all(diagnostics: &[Diagnostic]) {
+    for d in diagnostics {
+        eprintln!("{d}");
+    }
+}
+
+fn plural_warnings(n: usize) -> String {
+    match n {
+        0 => String::new(),
+        1 => ", with 1 warning".into(),
+        n => format!(", with {n} warnings"),
+    }
+}
+
+fn fail(failure: &Failure) -> i32 {
+    let diagnostics = failure.diagnostics();
+    print_all(diagnostics);
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    match failure {
+        Failure::Invalid(_) => eprintln!(
+            "Build failed: {errors} error{} found; nothing was written and the last good site is unchanged.",
+            if errors == 1 { "" } else { "s" }
+        ),
+        Failure::Unreadable(_) => eprintln!("Build failed; nothing was written."),
+    }
+    failure.exit_code()
+}

@@ -1,0 +1,275 @@
+//! The validated handbook for one edition: pages, sections, services and
+//! pathways, linked together. Built from the raw `load::Source`; nothing
+//! half-checked reaches this model.
+
+pub mod links;
+mod page;
+pub mod pathway;
+mod section;
+pub mod service;
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use crate::config::{self, Config};
+use crate::date::Date;
+use crate::diagnostic::Diagnostic;
+use crate::load::{Asset, Source};
+pub use page::{Page, PageKind, output_url as page_url};
+pub use section::Section;
+pub use service::Service;
+
+/// Which of the two sites built from one handbook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Edition {
+    /// For parents and pupils: only `visibility: public` pages and services.
+    #[default]
+    Public,
+    /// For staff: everything, and not indexed by search engines.
+    Staff,
+}
+
+impl Edition {
+    pub fn name(self) -> &'static str {
+        match self {
+            Edition::Public => "public",
+            Edition::Staff => "staff",
+        }
+    }
+
+    /// Whether something of this visibility belongs in this edition.
+    pub fn includes(self, visibility: Visibility) -> bool {
+        self == Edition::Staff || visibility == Visibility::Public
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    #[default]
+    Public,
+    Staff,
+}
+
+impl Visibility {
+    pub fn parse(text: &str) -> Option<Visibility> {
+        match text {
+            "public" => Some(Visibility::Public),
+            "staff" => Some(Visibility::Staff),
+            _ => None,
+        }
+    }
+}
+
+/// Who a page or service is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Audience {
+    Staff,
+    Parents,
+    Pupils,
+}
+
+impl Audience {
+    pub const ALL: [Audience; 3] = [Audience::Staff, Audience::Parents, Audience::Pupils];
+
+    pub fn parse(text: &str) -> Option<Audience> {
+        match text {
+            "staff" => Some(Audience::Staff),
+            "parents" => Some(Audience::Parents),
+            "pupils" => Some(Audience::Pupils),
+            _ => None,
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Audience::Staff => "staff",
+            Audience::Parents => "parents",
+            Audience::Pupils => "pupils",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Audience::Staff => "Staff",
+            Audience::Parents => "Parents and carers",
+            Audience::Pupils => "Pupils",
+        }
+    }
+}
+
+/// The eight principles of the whole-school approach.
+pub const PRINCIPLES: [(&str, &str); 8] = [
+    ("leadership", "Leadership and management"),
+    ("ethos", "Ethos and environment"),
+    ("curriculum", "Curriculum, teaching and learning"),
+    ("student-voice", "Student voice"),
+    (
+        "staff-development",
+        "Staff development, health and wellbeing",
+    ),
+    ("identifying-need", "Identifying need and monitoring impact"),
+    (
+        "parents-carers",
+        "Working with parents, families and carers",
+    ),
+    (
+        "targeted-support",
+        "Targeted support and appropriate referral",
+    ),
+];
+
+/// What a build is asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub edition: Edition,
+    pub drafts: bool,
+    pub today: Date,
+}
+
+/// A handbook validated for one edition.
+#[derive(Debug, Default)]
+pub struct Handbook {
+    pub root: PathBuf,
+    pub config: Config,
+    pub edition: Edition,
+    pub today: Date,
+    /// In reading order: home, then each section's index followed by its pages
+    /// and subsections.
+    pub pages: Vec<Page>,
+    /// `sections[0]` is the home (the handbook folder itself).
+    pub sections: Vec<Section>,
+    pub services: Vec<Service>,
+    pub assets: Vec<Asset>,
+    /// Pages of the handbook not in this edition, by source path, and why.
+    pub left_out: HashMap<String, LeftOut>,
+    /// Ids of staff-only services, in the public edition.
+    pub left_out_services: HashSet<String>,
+}
+
+/// Why a page is not in the edition being built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeftOut {
+    StaffOnly,
+    Draft,
+}
+
+impl Handbook {
+    pub fn page_by_source(&self, source: &str) -> Option<&Page> {
+        self.pages.iter().find(|p| p.source == source)
+    }
+
+    pub fn service(&self, id: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.id == id)
+    }
+
+    /// Whether `id` names a service that exists but is not in this edition.
+    pub fn left_out_service(&self, id: &str) -> bool {
+        self.left_out_services.contains(id)
+    }
+
+    /// The top-level sections, in order.
+    pub fn top_sections(&self) -> impl Iterator<Item = &Section> {
+        self.sections[0].children.iter().map(|&i| &self.sections[i])
+    }
+}
+
+/// Validates and links the loaded handbook for the edition in `options`.
+/// Errors and warnings are pushed to `diagnostics`.
+pub fn build(source: &Source, options: Options, diagnostics: &mut Vec<Diagnostic>) -> Handbook {
+    let config = match &source.config {
+        Some(c) => config::from_source(c, diagnostics),
+        None => Config::default(),
+    };
+    let all_services = service::from_sources(&source.service_files, options.today, diagnostics);
+    let all_pages = page::from_sources(&source.pages, diagnostics);
+    let (sections, pages, left_out) = section::assemble(all_pages, &config.title, options);
+    let (services, left_out_services): (Vec<Service>, Vec<Service>) = all_services
+        .into_iter()
+        .partition(|s| options.edition.includes(s.visibility));
+
+    let mut handbook = Handbook {
+        root: source.root.clone(),
+        config,
+        edition: options.edition,
+        today: options.today,
+        pages,
+        sections,
+        services,
+        assets: Vec::new(),
+        left_out,
+        left_out_services: left_out_services.into_iter().map(|s| s.id).collect(),
+    };
+    service::check_references(&handbook, diagnostics);
+    pathway::check(&handbook, diagnostics);
+    handbook.assets = assets_in_edition(source, &handbook);
+    check_output_paths(&handbook, diagnostics);
+    handbook
+}
+
+/// Assets in a folder whose section is left out of the edition stay out too.
+fn assets_in_edition(source: &Source, handbook: &Handbook) -> Vec<Asset> {
+    let left_out_dirs: Vec<String> = handbook
+        .left_out
+        .keys()
+        .filter(|s| s.ends_with("/_index.md"))
+        .map(|s| s.trim_end_matches("_index.md").to_string())
+        .collect();
+    source
+        .assets
+        .iter()
+        .filter(|a| !left_out_dirs.iter().any(|d| a.rel.starts_with(d.as_str())))
+        .cloned()
+        .collect()
+}
+
+/// Output files the generator writes itself, beside the pages.
+pub fn generated_outputs(handbook: &Handbook) -> Vec<String> {
+    let mut out = vec![
+        "404.html".to_string(),
+        "print.html".into(),
+        "robots.txt".into(),
+    ];
+    if handbook.config.base_url.is_some() {
+        out.push("sitemap.xml".into());
+    }
+    out
+}
+
+/// Two sources may not claim the same output file.
+fn check_output_paths(handbook: &Handbook, diagnostics: &mut Vec<Diagnostic>) {
+    let mut claimed: HashMap<String, PathBuf> = HashMap::new();
+    for generated in generated_outputs(handbook) {
+        claimed.insert(generated, PathBuf::from("(generated by handbook)"));
+    }
+    let sources = handbook
+        .pages
+        .iter()
+        .filter_map(|p| p.path.as_ref().map(|path| (p.url.clone(), path.clone())))
+        .chain(
+            handbook
+                .assets
+                .iter()
+                .map(|a| (a.rel.clone(), a.abs.clone())),
+        );
+    let mut reported = HashSet::new();
+    for (url, path) in sources {
+        if let Some(previous) = claimed.get(&url) {
+            if reported.insert(url.clone()) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        &path,
+                        0,
+                        0,
+                        format!("writes to {url}, which {} also writes", previous.display()),
+                    )
+                    .with_hint("rename or remove one of the two files"),
+                );
+            }
+        } else {
+            claimed.insert(url, path);
+        }
+    }
+}

@@ -1,0 +1,520 @@
+//! What templates see: plain serialisable data with every URL already made
+//! relative to the page being rendered. Strings are escaped by the
+//! templates (autoescape); only `content` and `*_html` fields hold HTML we
+//! produced ourselves.
+
+use serde::Serialize;
+
+use super::markdown::{self, Heading, Rendered};
+use super::{SiteLinker, relative, root_of};
+use crate::date::Date;
+use crate::model::{Handbook, PRINCIPLES, Page, PageKind, Service, Visibility};
+
+/// The largest section list shown in full beside a page; longer sections
+/// show the pages around the current one, so navigation stays linear in size.
+const SECTION_NAV_LIMIT: usize = 30;
+
+#[derive(Serialize)]
+pub struct PageContext<'a> {
+    pub site: SiteInfo<'a>,
+    pub page: PageInfo<'a>,
+    pub root: String,
+    pub nav: Vec<Link>,
+    pub breadcrumb: Vec<Link>,
+    pub section: Option<SectionInfo>,
+    pub prev: Option<Link>,
+    pub next: Option<Link>,
+    /// For a section index (and the home): its pages and subsections.
+    pub listing: Vec<Entry>,
+    pub subsections: Vec<Entry>,
+    pub services: Vec<ServiceCard>,
+    pub urgent_services: Vec<ServiceCard>,
+    pub urgent_html: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct SiteInfo<'a> {
+    pub title: &'a str,
+    pub school: Option<&'a str>,
+    pub language: &'a str,
+    pub edition: &'static str,
+    pub staff: bool,
+    pub urgent_title: &'a str,
+    pub generator: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct PageInfo<'a> {
+    pub title: &'a str,
+    pub summary: Option<&'a str>,
+    pub url: &'a str,
+    pub lang: &'a str,
+    pub kind: &'static str,
+    pub audience: Vec<Label>,
+    pub owner: Option<&'a str>,
+    pub last_reviewed: Option<DateInfo>,
+    pub review_by: Option<DateInfo>,
+    pub tags: &'a [String],
+    pub principles: Vec<Label>,
+    pub content: &'a str,
+    pub toc: Vec<&'a Heading>,
+    pub staff_only: bool,
+    pub draft: bool,
+    pub canonical: Option<String>,
+}
+
+#[derive(Serialize, Clone)]
+pub struct Label {
+    pub key: &'static str,
+    pub label: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct DateInfo {
+    pub iso: String,
+    pub long: String,
+}
+
+impl From<Date> for DateInfo {
+    fn from(d: Date) -> Self {
+        DateInfo {
+            iso: d.to_string(),
+            long: d.long(),
+        }
+    }
+}
+
+#[derive(Serialize, Clone)]
+pub struct Link {
+    pub title: String,
+    pub url: String,
+    pub current: bool,
+}
+
+#[derive(Serialize)]
+pub struct SectionInfo {
+    pub title: String,
+    pub url: String,
+    pub pages: Vec<Link>,
+    /// Pages before and after the window, when the list is cut.
+    pub more_before: usize,
+    pub more_after: usize,
+}
+
+/// A page or subsection in a listing.
+#[derive(Serialize)]
+pub struct Entry {
+    pub title: String,
+    pub url: String,
+    pub summary: Option<String>,
+    pub audience: Vec<Label>,
+    pub staff_only: bool,
+}
+
+#[derive(Serialize, Clone)]
+pub struct ServiceCard {
+    pub id: String,
+    pub name: String,
+    pub organisation: Option<String>,
+    pub description_html: String,
+    pub url: String,
+    pub urgent: bool,
+    pub hours: Option<String>,
+    pub cost: Option<String>,
+    pub contacts: Vec<ContactLink>,
+    pub staff_only: bool,
+}
+
+#[derive(Serialize, Clone)]
+pub struct ContactLink {
+    pub kind: &'static str,
+    pub label: String,
+    pub value: String,
+    pub href: String,
+}
+
+/// What every page shares, computed once per build.
+pub struct Shared {
+    pub urgent_html: String,
+    /// Root-relative URLs; made relative per page.
+    pub urgent_services: Vec<ServiceCard>,
+}
+
+impl Shared {
+    pub fn new(handbook: &Handbook) -> Shared {
+        let body = markdown::render(
+            &handbook.config.urgent_help.body,
+            "",
+            1,
+            &SiteLinker {
+                from_url: "index.html",
+            },
+        );
+        let urgent_services = handbook
+            .config
+            .urgent_help
+            .services
+            .iter()
+            .filter_map(|r| handbook.service(&r.id))
+            .map(|s| service_card(s, "index.html"))
+            .collect();
+        Shared {
+            urgent_html: body.html,
+            urgent_services,
+        }
+    }
+}
+
+pub fn template_for(page: &Page) -> &'static str {
+    match page.kind {
+        PageKind::Home => "home.html",
+        PageKind::SectionIndex => "section.html",
+        PageKind::Regular => "page.html",
+    }
+}
+
+fn audience_labels(page: &Page) -> Vec<Label> {
+    page.audience
+        .iter()
+        .map(|a| Label {
+            key: a.key(),
+            label: a.label(),
+        })
+        .collect()
+}
+
+fn link(from: &str, page: &Page) -> Link {
+    Link {
+        title: page.title.clone(),
+        url: relative(from, &page.url),
+        current: from == page.url,
+    }
+}
+
+pub fn site_info(handbook: &Handbook) -> SiteInfo<'_> {
+    let config = &handbook.config;
+    SiteInfo {
+        title: &config.title,
+        school: config.school.as_deref(),
+        language: &config.language,
+        edition: handbook.edition.name(),
+        staff: handbook.edition == crate::model::Edition::Staff,
+        urgent_title: &config.urgent_help.title,
+        generator: concat!("handbook ", env!("CARGO_PKG_VERSION")),
+    }
+}
+
+/// Top-level sections, for the header.
+pub fn nav(handbook: &Handbook, from: &str) -> Vec<Link> {
+    handbook
+        .top_sections()
+        .map(|s| {
+            let index = &handbook.pages[s.index];
+            let mut l = link(from, index);
+            l.current = from == index.url || from.starts_with(&format!("{}/", s.dir));
+            l
+        })
+        .collect()
+}
+
+fn entry(from: &str, page: &Page) -> Entry {
+    Entry {
+        title: page.title.clone(),
+        url: relative(from, &page.url),
+        summary: page.summary.clone(),
+        audience: audience_labels(page),
+        staff_only: page.visibility == Visibility::Staff,
+    }
+}
+
+pub fn page<'a>(
+    handbook: &'a Handbook,
+    shared: &'a Shared,
+    i: usize,
+    rendered: &'a Rendered,
+) -> PageContext<'a> {
+    let page = &handbook.pages[i];
+    let from = page.url.as_str();
+    let section = &handbook.sections[page.section];
+
+    let mut breadcrumb = Vec::new();
+    let mut s = Some(page.section);
+    while let Some(index) = s {
+        let sec = &handbook.sections[index];
+        if sec.index != i {
+            breadcrumb.push(link(from, &handbook.pages[sec.index]));
+        }
+        s = sec.parent;
+    }
+    breadcrumb.reverse();
+
+    let section_info = (page.kind == PageKind::Regular && page.section != 0).then(|| {
+        let list = &section.pages;
+        let at = list.iter().position(|&p| p == i).unwrap_or(0);
+        let (start, end) = if list.len() <= SECTION_NAV_LIMIT {
+            (0, list.len())
+        } else {
+            let start = at
+                .saturating_sub(SECTION_NAV_LIMIT / 2)
+                .min(list.len() - SECTION_NAV_LIMIT);
+            (start, start + SECTION_NAV_LIMIT)
+        };
+        let index = &handbook.pages[section.index];
+        SectionInfo {
+            title: index.title.clone(),
+            url: relative(from, &index.url),
+            pages: list[start..end]
+                .iter()
+                .map(|&p| link(from, &handbook.pages[p]))
+                .collect(),
+            more_before: start,
+            more_after: list.len() - end,
+        }
+    });
+
+    let (listing, subsections) = if page.kind == PageKind::Regular {
+        (Vec::new(), Vec::new())
+    } else {
+        (
+            section
+                .pages
+                .iter()
+                .map(|&p| entry(from, &handbook.pages[p]))
+                .collect(),
+            section
+                .children
+                .iter()
+                .map(|&c| entry(from, &handbook.pages[handbook.sections[c].index]))
+                .collect(),
+        )
+    };
+
+    let h2_h3: Vec<&Heading> = rendered
+        .headings
+        .iter()
+        .filter(|h| h.level == 2 || h.level == 3)
+        .collect();
+    let toc = if h2_h3.len() >= 3 { h2_h3 } else { Vec::new() };
+
+    PageContext {
+        site: site_info(handbook),
+        page: PageInfo {
+            title: &page.title,
+            summary: page.summary.as_deref(),
+            url: &page.url,
+            lang: page.lang.as_deref().unwrap_or(&handbook.config.language),
+            kind: match page.kind {
+                PageKind::Home => "home",
+                PageKind::SectionIndex => "section",
+                PageKind::Regular => "page",
+            },
+            audience: audience_labels(page),
+            owner: page.owner.as_deref(),
+            last_reviewed: page.last_reviewed.map(Into::into),
+            review_by: page.review_by.map(Into::into),
+            tags: &page.tags,
+            principles: page
+                .principles
+                .iter()
+                .filter_map(|k| PRINCIPLES.iter().find(|(key, _)| key == k))
+                .map(|(key, label)| Label { key, label })
+                .collect(),
+            content: &rendered.html,
+            toc,
+            staff_only: page.visibility == Visibility::Staff,
+            draft: page.draft,
+            canonical: handbook
+                .config
+                .base_url
+                .as_ref()
+                .map(|b| format!("{b}{}", page.url)),
+        },
+        root: root_of(from),
+        nav: nav(handbook, from),
+        breadcrumb,
+        section: section_info,
+        prev: i.checked_sub(1).map(|p| link(from, &handbook.pages[p])),
+        next: handbook.pages.get(i + 1).map(|p| link(from, p)),
+        listing,
+        subsections,
+        services: page
+            .services
+            .iter()
+            .filter_map(|r| handbook.service(&r.id))
+            .map(|s| service_card(s, from))
+            .collect(),
+        urgent_services: shared
+            .urgent_services
+            .iter()
+            .map(|c| rebase_card(c, from))
+            .collect(),
+        urgent_html: &shared.urgent_html,
+    }
+}
+
+/// The 404 page: served at any depth by a static host, so its links are
+/// absolute when the handbook has a base_url and root-relative otherwise.
+pub fn not_found<'a>(handbook: &'a Handbook, shared: &'a Shared) -> PageContext<'a> {
+    let mut ctx = page_like(handbook, shared, "404.html", "Page not found");
+    if let Some(base) = &handbook.config.base_url {
+        ctx.root = base.clone();
+        for l in &mut ctx.nav {
+            l.url = format!("{base}{}", l.url);
+        }
+        for c in &mut ctx.urgent_services {
+            c.url = format!("{base}{}", c.url);
+        }
+    }
+    ctx
+}
+
+/// A context for a generated page that has no Markdown of its own.
+pub fn page_like<'a>(
+    handbook: &'a Handbook,
+    shared: &'a Shared,
+    url: &'a str,
+    title: &'a str,
+) -> PageContext<'a> {
+    PageContext {
+        site: site_info(handbook),
+        page: PageInfo {
+            title,
+            summary: None,
+            url,
+            lang: &handbook.config.language,
+            kind: "generated",
+            audience: Vec::new(),
+            owner: None,
+            last_reviewed: None,
+            review_by: None,
+            tags: &[],
+            principles: Vec::new(),
+            content: "",
+            toc: Vec::new(),
+            staff_only: false,
+            draft: false,
+            canonical: None,
+        },
+        root: root_of(url),
+        nav: nav(handbook, url),
+        breadcrumb: vec![link(url, &handbook.pages[handbook.sections[0].index])],
+        section: None,
+        prev: None,
+        next: None,
+        listing: Vec::new(),
+        subsections: Vec::new(),
+        services: Vec::new(),
+        urgent_services: shared
+            .urgent_services
+            .iter()
+            .map(|c| rebase_card(c, url))
+            .collect(),
+        urgent_html: &shared.urgent_html,
+    }
+}
+
+fn rebase_card(card: &ServiceCard, from: &str) -> ServiceCard {
+    ServiceCard {
+        url: relative(from, &format!("services/{}.html", card.id)),
+        ..card.clone()
+    }
+}
+
+/// A service as a card, with every contact as a real link.
+pub fn service_card(service: &Service, from: &str) -> ServiceCard {
+    let description_html = service
+        .description
+        .as_deref()
+        .map(|d| markdown::render(d, "", 1, &SiteLinker { from_url: from }).html)
+        .unwrap_or_default();
+    ServiceCard {
+        id: service.id.clone(),
+        name: service.name.clone(),
+        organisation: service.organisation.clone(),
+        description_html,
+        url: relative(from, &format!("services/{}.html", service.id)),
+        urgent: service.urgent,
+        hours: service.hours.clone(),
+        cost: service.cost.clone(),
+        contacts: contact_links(service),
+        staff_only: service.visibility == Visibility::Staff,
+    }
+}
+
+pub fn contact_links(service: &Service) -> Vec<ContactLink> {
+    let c = &service.contact;
+    let mut out = Vec::new();
+    if let Some(phone) = &c.phone {
+        out.push(ContactLink {
+            kind: "phone",
+            label: "Call".into(),
+            value: phone.clone(),
+            href: format!("tel:{}", dial_digits(phone)),
+        });
+    }
+    if let Some(text) = &c.text {
+        out.push(ContactLink {
+            kind: "text",
+            label: "Text".into(),
+            value: text.clone(),
+            href: format!("sms:{}", dial_digits(text)),
+        });
+    }
+    if let Some(email) = &c.email {
+        out.push(ContactLink {
+            kind: "email",
+            label: "Email".into(),
+            value: email.clone(),
+            href: format!("mailto:{email}"),
+        });
+    }
+    if let Some(web) = &c.website {
+        out.push(ContactLink {
+            kind: "website",
+            label: "Website".into(),
+            value: display_url(web),
+            href: web.clone(),
+        });
+    }
+    if let Some(chat) = &c.webchat {
+        out.push(ContactLink {
+            kind: "webchat",
+            label: "Web chat".into(),
+            value: display_url(chat),
+            href: chat.clone(),
+        });
+    }
+    out
+}
+
+/// The digits (and a leading `+`) of a phone number, for `tel:` and `sms:`.
+pub fn dial_digits(number: &str) -> String {
+    let trimmed = number.trim();
+    let plus = if trimmed.starts_with('+') { "+" } else { "" };
+    format!(
+        "{plus}{}",
+        trimmed
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect::<String>()
+    )
+}
+
+fn display_url(url: &str) -> String {
+    url.trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dial_digits_keep_only_digits_and_plus() {
+        assert_eq!(dial_digits("0800 1111"), "08001111");
+        assert_eq!(dial_digits("+44 1632 960 001"), "+441632960001");
+        assert_eq!(dial_digits("116 123"), "116123");
+    }
+}

@@ -1,0 +1,604 @@
+//! Markdown to HTML, with the handbook's rules: relative `.md` links and
+//! `service:` links rewritten (and recorded for checking), stable heading
+//! ids, callouts, raw HTML shown as text, and the plain text of each part
+//! of the page kept for search.
+
+use std::collections::HashSet;
+
+use pulldown_cmark::{BlockQuoteKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use crate::load::Pos;
+
+/// What rendering a page's Markdown gives.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub headings: Vec<Heading>,
+    pub links: Vec<LinkRef>,
+    /// The page's plain text, split at each h2 and h3.
+    pub blocks: Vec<TextBlock>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+/// Plain text under a heading (`heading` indexes `Rendered::headings`;
+/// `None` is the text before the first h2/h3).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextBlock {
+    pub heading: Option<usize>,
+    pub text: String,
+}
+
+/// A link found in the Markdown, with where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRef {
+    pub target: Target,
+    pub pos: Pos,
+    pub text: String,
+    pub is_image: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Another page, by normalised source path (`policy/a.md`).
+    Page {
+        source: String,
+        fragment: Option<String>,
+    },
+    /// A relative `.md` path that climbs out of the handbook folder.
+    Outside(String),
+    /// `#id` on the same page.
+    Fragment(String),
+    /// `service:id`.
+    Service(String),
+    /// A `javascript:`, `vbscript:` or `data:` address, which is never written.
+    Unsafe(String),
+    /// Anything else, written as it is.
+    Other(String),
+}
+
+/// Turns link targets into `href`s for the place the HTML will be shown.
+pub trait Linker {
+    fn page(&self, source: &str, fragment: Option<&str>) -> String;
+    fn fragment(&self, id: &str) -> String;
+    fn service(&self, id: &str) -> String;
+    /// The id written for a heading (print prefixes each page's ids).
+    fn heading_id(&self, id: &str) -> String {
+        id.to_string()
+    }
+    /// How many levels to move every heading down (print nests pages under sections).
+    fn heading_shift(&self) -> u8 {
+        0
+    }
+}
+
+/// Ids the theme's templates use, which headings must not take.
+pub const RESERVED_IDS: &[&str] = &[
+    "main",
+    "top",
+    "toc",
+    "toc-title",
+    "urgent-help",
+    "urgent-help-title",
+    "search",
+    "search-input",
+    "search-results",
+    "search-status",
+    "site-nav",
+    "section-nav",
+    "page-nav",
+    "breadcrumb",
+    "footer",
+    "page-meta",
+    "filters",
+];
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_GFM
+}
+
+/// Renders `markdown`, which lives in folder `dir` of the handbook and starts
+/// on line `first_line` of its file.
+pub fn render(markdown: &str, dir: &str, first_line: usize, linker: &dyn Linker) -> Rendered {
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(markdown.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let pos_of = |offset: usize| {
+        let line = line_starts.partition_point(|&s| s <= offset) - 1;
+        let col = markdown[line_starts[line]..offset].chars().count() + 1;
+        Pos::new(first_line + line, col)
+    };
+
+    let parsed: Vec<(Event, std::ops::Range<usize>)> = Parser::new_ext(markdown, options())
+        .into_offset_iter()
+        .collect();
+    let has_h1 = parsed.iter().any(|(e, _)| {
+        matches!(
+            e,
+            Event::Start(Tag::Heading {
+                level: HeadingLevel::H1,
+                ..
+            })
+        )
+    });
+    let shift = u8::from(has_h1) + linker.heading_shift();
+
+    let mut out = Rendered::default();
+    let mut events: Vec<Event> = Vec::with_capacity(parsed.len());
+    let mut used_ids: HashSet<String> = RESERVED_IDS.iter().map(|s| s.to_string()).collect();
+    let mut block = TextBlock::default();
+    let mut heading: Option<OpenHeading> = None;
+    // Open link: index into `out.links`, to collect its text.
+    let mut link: Option<usize> = None;
+
+    for (event, range) in parsed {
+        match event {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
+                let level = demote_level(level, shift);
+                heading = Some(OpenHeading {
+                    start: events.len(),
+                    custom_id: id.map(|i| i.to_string()),
+                    text: String::new(),
+                });
+                events.push(Event::Start(Tag::Heading {
+                    level,
+                    id: None,
+                    classes,
+                    attrs,
+                }));
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                let level = demote_level(level, shift);
+                let open = heading.take().expect("a heading ends only after it starts");
+                let text = open.text.trim().to_string();
+                let id = unique_id(
+                    &open.custom_id.unwrap_or_else(|| slug(&text)),
+                    &mut used_ids,
+                );
+                if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[open.start] {
+                    *slot = Some(CowStr::from(linker.heading_id(&id)));
+                }
+                events.push(Event::End(TagEnd::Heading(level)));
+                // Recorded at the page's own level, whatever the print shift.
+                let level = (level as u8).saturating_sub(linker.heading_shift()).max(1);
+                out.headings.push(Heading {
+                    level,
+                    id,
+                    text: text.clone(),
+                });
+                if level <= 3 {
+                    flush(&mut out.blocks, &mut block);
+                    block.heading = Some(out.headings.len() - 1);
+                } else {
+                    push_text(&mut block.text, &text);
+                    push_text(&mut block.text, " ");
+                }
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let target = classify(&dest_url, dir);
+                let href = href_for(&target, &dest_url, linker);
+                out.links.push(LinkRef {
+                    target,
+                    pos: pos_of(range.start),
+                    text: String::new(),
+                    is_image: false,
+                });
+                link = Some(out.links.len() - 1);
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: href.into(),
+                    title,
+                    id,
+                }));
+            }
+            Event::End(TagEnd::Link) => {
+                link = None;
+                events.push(Event::End(TagEnd::Link));
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let target = classify(&dest_url, dir);
+                let href = href_for(&target, &dest_url, linker);
+                out.links.push(LinkRef {
+                    target,
+                    pos: pos_of(range.start),
+                    text: String::new(),
+                    is_image: true,
+                });
+                events.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url: href.into(),
+                    title,
+                    id,
+                }));
+            }
+            Event::Start(Tag::BlockQuote(Some(kind))) => {
+                let (class, label) = callout(kind);
+                events.push(Event::Html(
+                    format!("<div class=\"callout callout-{class}\" role=\"note\"><p class=\"callout-title\">{label}</p>\n").into(),
+                ));
+            }
+            Event::End(TagEnd::BlockQuote(Some(_))) => events.push(Event::Html("</div>\n".into())),
+            Event::Start(Tag::Table(alignments)) => {
+                events.push(Event::Html("<div class=\"table-wrap\" role=\"region\" aria-label=\"Table\" tabindex=\"0\">".into()));
+                events.push(Event::Start(Tag::Table(alignments)));
+            }
+            Event::End(TagEnd::Table) => {
+                events.push(Event::End(TagEnd::Table));
+                events.push(Event::Html("</div>\n".into()));
+            }
+            Event::TaskListMarker(done) => {
+                let (mark, words) = if done {
+                    ("☑", "Done: ")
+                } else {
+                    ("☐", "To do: ")
+                };
+                events.push(Event::Html(
+                    format!("<span class=\"task\" aria-hidden=\"true\">{mark}</span> <span class=\"visually-hidden\">{words}</span>").into(),
+                ));
+            }
+            // Raw HTML is shown as text: a handbook page cannot inject markup or script.
+            Event::Start(Tag::HtmlBlock) => events.push(Event::Start(Tag::Paragraph)),
+            Event::End(TagEnd::HtmlBlock) => events.push(Event::End(TagEnd::Paragraph)),
+            Event::Html(text) | Event::InlineHtml(text) => {
+                note_text(&text, &mut heading, link, &mut out.links, &mut block);
+                events.push(Event::Text(text));
+            }
+            Event::Text(text) => {
+                note_text(&text, &mut heading, link, &mut out.links, &mut block);
+                events.push(Event::Text(text));
+            }
+            Event::Code(text) => {
+                note_text(&text, &mut heading, link, &mut out.links, &mut block);
+                events.push(Event::Code(text));
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                push_text(&mut block.text, " ");
+                events.push(event);
+            }
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => {
+                push_text(&mut block.text, " ");
+                events.push(event);
+            }
+            other => events.push(other),
+        }
+    }
+    flush(&mut out.blocks, &mut block);
+    pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
+    out
+}
+
+/// A heading being read: where its start tag is in the event list, the id
+/// the author gave it (`{#id}`), and its text so far.
+struct OpenHeading {
+    start: usize,
+    custom_id: Option<String>,
+    text: String,
+}
+
+fn note_text(
+    text: &str,
+    heading: &mut Option<OpenHeading>,
+    link: Option<usize>,
+    links: &mut [LinkRef],
+    block: &mut TextBlock,
+) {
+    if let Some(open) = heading {
+        open.text.push_str(text);
+        return;
+    }
+    if let Some(i) = link {
+        links[i].text.push_str(text);
+    }
+    push_text(&mut block.text, text);
+}
+
+fn push_text(buffer: &mut String, text: &str) {
+    if text == " " && (buffer.is_empty() || buffer.ends_with(' ')) {
+        return;
+    }
+    buffer.push_str(text);
+}
+
+fn flush(blocks: &mut Vec<TextBlock>, block: &mut TextBlock) {
+    let text = block.text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if !text.is_empty() || block.heading.is_some() {
+        blocks.push(TextBlock {
+            heading: block.heading,
+            text,
+        });
+    }
+    *block = TextBlock::default();
+}
+
+fn demote_level(level: HeadingLevel, by: u8) -> HeadingLevel {
+    match (level as u8 + by).min(6) {
+        1 => HeadingLevel::H1,
+        2 => HeadingLevel::H2,
+        3 => HeadingLevel::H3,
+        4 => HeadingLevel::H4,
+        5 => HeadingLevel::H5,
+        _ => HeadingLevel::H6,
+    }
+}
+
+fn callout(kind: BlockQuoteKind) -> (&'static str, &'static str) {
+    match kind {
+        BlockQuoteKind::Note => ("note", "Note"),
+        BlockQuoteKind::Tip => ("tip", "Tip"),
+        BlockQuoteKind::Important => ("important", "Important"),
+        BlockQuoteKind::Warning => ("warning", "Warning"),
+        BlockQuoteKind::Caution => ("caution", "Caution"),
+    }
+}
+
+/// A heading's automatic id: lowercase letters and digits, other runs as `-`.
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_matches('-').to_string();
+    if out.is_empty() {
+        "section".into()
+    } else {
+        out
+    }
+}
+
+fn unique_id(base: &str, used: &mut HashSet<String>) -> String {
+    let mut id = base.to_string();
+    let mut n = 2;
+    while !used.insert(id.clone()) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    id
+}
+
+/// What a link's destination points at, resolved against the page's folder.
+pub fn classify(dest: &str, dir: &str) -> Target {
+    let trimmed = dest.trim();
+    let lower = trimmed.to_ascii_lowercase();
+    let compact: String = lower
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect();
+    if ["javascript:", "vbscript:", "data:"]
+        .iter()
+        .any(|s| compact.starts_with(s))
+    {
+        return Target::Unsafe(trimmed.to_string());
+    }
+    if let Some(id) = trimmed.strip_prefix("service:") {
+        return Target::Service(id.to_string());
+    }
+    if let Some(id) = trimmed.strip_prefix('#') {
+        return Target::Fragment(percent_decode(id));
+    }
+    let has_scheme = trimmed
+        .split(['/', '?', '#'])
+        .next()
+        .is_some_and(|first| first.contains(':'));
+    if has_scheme || trimmed.starts_with("//") || trimmed.starts_with('/') {
+        return Target::Other(trimmed.to_string());
+    }
+    let (path, fragment) = match trimmed.split_once('#') {
+        Some((p, f)) => (p, Some(percent_decode(f))),
+        None => (trimmed, None),
+    };
+    if !path.ends_with(".md") {
+        return Target::Other(trimmed.to_string());
+    }
+    let mut parts: Vec<&str> = if dir.is_empty() {
+        Vec::new()
+    } else {
+        dir.split('/').collect()
+    };
+    let decoded = percent_decode(path);
+    for part in decoded.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return Target::Outside(trimmed.to_string());
+                }
+            }
+            p => parts.push(p),
+        }
+    }
+    let source = parts.join("/");
+    Target::Page {
+        source,
+        fragment: fragment.filter(|f| !f.is_empty()),
+    }
+}
+
+fn href_for(target: &Target, dest: &str, linker: &dyn Linker) -> String {
+    match target {
+        Target::Page { source, fragment } => linker.page(source, fragment.as_deref()),
+        Target::Fragment(id) => linker.fragment(id),
+        Target::Service(id) => linker.service(id),
+        Target::Unsafe(_) => "#".into(),
+        Target::Outside(_) | Target::Other(_) => dest.to_string(),
+    }
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Some(v) = std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Plain;
+    impl Linker for Plain {
+        fn page(&self, source: &str, fragment: Option<&str>) -> String {
+            format!(
+                "PAGE:{source}{}",
+                fragment.map(|f| format!("#{f}")).unwrap_or_default()
+            )
+        }
+        fn fragment(&self, id: &str) -> String {
+            format!("#{id}")
+        }
+        fn service(&self, id: &str) -> String {
+            format!("SERVICE:{id}")
+        }
+    }
+
+    fn md(text: &str) -> Rendered {
+        render(text, "policy", 5, &Plain)
+    }
+
+    #[test]
+    fn headings_get_stable_unique_ids() {
+        let r = md("## What to do?\n\n## What to do?\n\n### Custom {#mine}\n\n## Main\n");
+        let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["what-to-do", "what-to-do-2", "mine", "main-2"]);
+        assert!(
+            r.html.contains("<h2 id=\"what-to-do\">What to do?</h2>"),
+            "{}",
+            r.html
+        );
+    }
+
+    #[test]
+    fn h1_in_the_body_is_demoted_so_the_title_stays_the_only_h1() {
+        let r = md("# One\n\n## Two\n");
+        assert!(
+            r.html.contains("<h2 id=\"one\">") && r.html.contains("<h3 id=\"two\">"),
+            "{}",
+            r.html
+        );
+    }
+
+    #[test]
+    fn links_are_resolved_rewritten_and_located() {
+        let r = md(
+            "Intro.\n\nSee [the policy](../roles/dsl.md#duties) and [Childline](service:childline).\n",
+        );
+        assert_eq!(
+            r.links[0].target,
+            Target::Page {
+                source: "roles/dsl.md".into(),
+                fragment: Some("duties".into())
+            }
+        );
+        assert_eq!(r.links[0].pos, Pos::new(7, 5));
+        assert_eq!(r.links[0].text, "the policy");
+        assert_eq!(r.links[1].target, Target::Service("childline".into()));
+        assert!(r.html.contains("href=\"PAGE:roles/dsl.md#duties\""));
+        assert!(r.html.contains("href=\"SERVICE:childline\""));
+    }
+
+    #[test]
+    fn other_links_are_left_alone_and_unsafe_ones_neutralised() {
+        assert_eq!(
+            classify("https://x.org/a.md", ""),
+            Target::Other("https://x.org/a.md".into())
+        );
+        assert_eq!(
+            classify("files/form.pdf", ""),
+            Target::Other("files/form.pdf".into())
+        );
+        assert_eq!(
+            classify("../../x.md", "a"),
+            Target::Outside("../../x.md".into())
+        );
+        assert_eq!(
+            classify(" JavaScript:alert(1)", ""),
+            Target::Unsafe("JavaScript:alert(1)".into())
+        );
+        let r = md("[x](javascript:alert(1))");
+        assert!(!r.html.contains("javascript"), "{}", r.html);
+    }
+
+    #[test]
+    fn raw_html_is_escaped() {
+        let r = md("<script>alert(1)</script>\n\nText <img src=x onerror=alert(1)> here.\n");
+        assert!(
+            !r.html.contains("<script") && !r.html.contains("<img"),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("&lt;script&gt;"));
+    }
+
+    #[test]
+    fn callouts_tables_and_tasks() {
+        let r = md("> [!WARNING]\n> Call 999.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n");
+        assert!(r.html.contains("callout-warning") && r.html.contains("Warning"));
+        assert!(r.html.contains("<div class=\"table-wrap\""));
+        assert!(r.html.contains("Done: ") && !r.html.contains("<input"));
+    }
+
+    #[test]
+    fn text_blocks_split_at_h2_and_h3() {
+        let r = md(
+            "Lead in.\n\n## First\n\nBody *one*.\n\n#### Deep\n\nMore.\n\n### Second\n\nBody two.\n",
+        );
+        assert_eq!(r.blocks.len(), 3);
+        assert_eq!(r.blocks[0].text, "Lead in.");
+        assert_eq!(r.blocks[1].text, "Body one. Deep More.");
+        assert_eq!(r.blocks[2].heading, Some(2));
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let text = format!("{}deep", "> ".repeat(20_000));
+        let r = md(&text);
+        assert!(r.html.contains("deep"));
+        let list = "- a\n".to_string()
+            + &(1..5000)
+                .map(|i| format!("{}- a\n", "  ".repeat(i)))
+                .collect::<String>();
+        md(&list);
+    }
+}

@@ -1,0 +1,272 @@
+//! Rendering: Markdown to HTML, pages through the theme's templates, and the
+//! site's other files, all as bytes in memory. Nothing here writes to disk.
+
+mod context;
+pub mod markdown;
+mod print;
+mod templates;
+
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::diagnostic::Diagnostic;
+use crate::load::Theme;
+use crate::model::{Edition, Handbook};
+pub use markdown::Rendered;
+pub use templates::Templates;
+
+/// One file of the built site.
+#[derive(Debug, Clone)]
+pub struct OutputFile {
+    /// Relative to the site root, with `/` separators.
+    pub path: String,
+    pub content: Content,
+}
+
+#[derive(Debug, Clone)]
+pub enum Content {
+    Bytes(Vec<u8>),
+    /// A handbook file copied as it is (read only when written).
+    Copy(PathBuf),
+}
+
+/// The whole built site, in memory.
+#[derive(Debug, Clone, Default)]
+pub struct Site {
+    pub files: Vec<OutputFile>,
+}
+
+impl Site {
+    pub fn get(&self, path: &str) -> Option<&OutputFile> {
+        self.files.iter().find(|f| f.path == path)
+    }
+
+    /// Number of HTML pages.
+    pub fn page_count(&self) -> usize {
+        self.files
+            .iter()
+            .filter(|f| f.path.ends_with(".html"))
+            .count()
+    }
+}
+
+/// Link targets as relative URLs from one output page.
+pub struct SiteLinker<'a> {
+    pub from_url: &'a str,
+}
+
+impl markdown::Linker for SiteLinker<'_> {
+    fn page(&self, source: &str, fragment: Option<&str>) -> String {
+        let target = crate::model::page_url(source);
+        with_fragment(relative(self.from_url, &target), fragment)
+    }
+    fn fragment(&self, id: &str) -> String {
+        format!("#{id}")
+    }
+    fn service(&self, id: &str) -> String {
+        relative(self.from_url, &format!("services/{id}.html"))
+    }
+}
+
+fn with_fragment(url: String, fragment: Option<&str>) -> String {
+    match fragment {
+        Some(f) => format!("{url}#{f}"),
+        None => url,
+    }
+}
+
+/// The relative URL from the page at `from` to the file at `to`, both
+/// relative to the site root (`policy/a.html` → `roles/b.html` is `../roles/b.html`).
+pub fn relative(from: &str, to: &str) -> String {
+    let from_dirs: Vec<&str> = from
+        .split('/')
+        .collect::<Vec<_>>()
+        .split_last()
+        .map_or(Vec::new(), |(_, d)| d.to_vec());
+    let to_parts: Vec<&str> = to.split('/').collect();
+    let common = from_dirs
+        .iter()
+        .zip(&to_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let common = common.min(to_parts.len().saturating_sub(1));
+    let mut out = "../".repeat(from_dirs.len() - common);
+    out.push_str(&to_parts[common..].join("/"));
+    out
+}
+
+/// The prefix that leads from a page back to the site root (`""` or `../../`).
+pub fn root_of(url: &str) -> String {
+    "../".repeat(url.matches('/').count())
+}
+
+/// Renders every page's Markdown (in parallel), for the site's own pages.
+pub fn markdown_all(handbook: &Handbook) -> Vec<Rendered> {
+    handbook
+        .pages
+        .par_iter()
+        .map(|page| {
+            markdown::render(
+                &page.body,
+                page.dir(),
+                page.body_line,
+                &SiteLinker {
+                    from_url: &page.url,
+                },
+            )
+        })
+        .collect()
+}
+
+/// Renders the whole site. `rendered[i]` is the Markdown of `handbook.pages[i]`.
+pub fn site(
+    handbook: &Handbook,
+    theme: &Theme,
+    rendered: &[Rendered],
+) -> Result<Site, Vec<Diagnostic>> {
+    let templates = Templates::new(theme).map_err(|d| vec![d])?;
+    let shared = context::Shared::new(handbook);
+    let pages: Vec<Result<OutputFile, Diagnostic>> = handbook
+        .pages
+        .par_iter()
+        .enumerate()
+        .map(|(i, page)| {
+            let ctx = context::page(handbook, &shared, i, &rendered[i]);
+            let html = templates.render(context::template_for(page), &ctx)?;
+            Ok(OutputFile {
+                path: page.url.clone(),
+                content: Content::Bytes(html.into_bytes()),
+            })
+        })
+        .collect();
+    let mut files = Vec::with_capacity(pages.len() + handbook.assets.len() + 8);
+    let mut errors = Vec::new();
+    for result in pages {
+        match result {
+            Ok(file) => files.push(file),
+            Err(d) => errors.push(d),
+        }
+    }
+    let not_found = templates.render("404.html", &context::not_found(handbook, &shared));
+    let print = print::render(handbook, &shared, &templates);
+    for (path, result) in [("404.html", not_found), ("print.html", print)] {
+        match result {
+            Ok(html) => files.push(OutputFile {
+                path: path.into(),
+                content: Content::Bytes(html.into_bytes()),
+            }),
+            Err(d) => errors.push(d),
+        }
+    }
+    if !errors.is_empty() {
+        errors.dedup_by(|a, b| a.message == b.message);
+        return Err(errors);
+    }
+    files.push(OutputFile {
+        path: "robots.txt".into(),
+        content: Content::Bytes(robots(handbook).into_bytes()),
+    });
+    if let Some(base) = &handbook.config.base_url {
+        files.push(OutputFile {
+            path: "sitemap.xml".into(),
+            content: Content::Bytes(sitemap(handbook, base).into_bytes()),
+        });
+    }
+    for (name, bytes) in &theme.static_files {
+        files.push(OutputFile {
+            path: format!("static/{name}"),
+            content: Content::Bytes(bytes.clone()),
+        });
+    }
+    for asset in &handbook.assets {
+        files.push(OutputFile {
+            path: asset.rel.clone(),
+            content: Content::Copy(asset.abs.clone()),
+        });
+    }
+    Ok(Site { files })
+}
+
+fn robots(handbook: &Handbook) -> String {
+    match (handbook.edition, &handbook.config.base_url) {
+        (Edition::Staff, _) => {
+            "# Staff edition: not for search engines.\nUser-agent: *\nDisallow: /\n".into()
+        }
+        (Edition::Public, Some(base)) => {
+            format!("User-agent: *\nAllow: /\n\nSitemap: {base}sitemap.xml\n")
+        }
+        (Edition::Public, None) => "User-agent: *\nAllow: /\n".into(),
+    }
+}
+
+fn sitemap(handbook: &Handbook, base: &str) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for page in &handbook.pages {
+        xml.push_str("  <url><loc>");
+        xml.push_str(&escape_html(&format!("{base}{}", page.url)));
+        xml.push_str("</loc>");
+        if let Some(date) = page.last_reviewed {
+            xml.push_str(&format!("<lastmod>{date}</lastmod>"));
+        }
+        xml.push_str("</url>\n");
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}
+
+/// Escapes text for HTML or XML content and quoted attributes.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Serialises `value` as JSON that is safe inside a `<script>` element:
+/// `<`, `>` and `&` are written as `\u` escapes so no string can close the
+/// element or open a comment.
+pub fn json_for_script(value: &impl serde::Serialize) -> String {
+    let json = serde_json::to_string(value).expect("serialising plain data cannot fail");
+    json.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_for_script_cannot_close_the_element() {
+        let json = json_for_script(&vec!["</script><script>alert(1)</script>", "a & b"]);
+        assert!(!json.contains('<') && !json.contains('&'), "{json}");
+        let back: Vec<String> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back[0], "</script><script>alert(1)</script>");
+    }
+
+    #[test]
+    fn relative_urls() {
+        assert_eq!(relative("index.html", "policy/a.html"), "policy/a.html");
+        assert_eq!(relative("policy/a.html", "policy/b.html"), "b.html");
+        assert_eq!(relative("policy/a.html", "roles/b.html"), "../roles/b.html");
+        assert_eq!(relative("a/b/c.html", "index.html"), "../../index.html");
+        assert_eq!(relative("a/b/c.html", "a/d.html"), "../d.html");
+        assert_eq!(relative("policy/a.html", "policy/index.html"), "index.html");
+        assert_eq!(relative("a.html", "a.html"), "a.html");
+        assert_eq!(root_of("a/b/c.html"), "../../");
+        assert_eq!(root_of("index.html"), "");
+    }
+}

@@ -1,0 +1,98 @@
+//! `print.html`: the whole edition in reading order on one page, with every
+//! link between pages turned into a link within the page.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::Templates;
+use super::context::{self, PageContext, Shared};
+use super::markdown::{self, Linker};
+use crate::diagnostic::Diagnostic;
+use crate::model::{Handbook, PageKind};
+
+/// Pages nest under sections in print, so their headings move down by
+/// `shift` levels; ids and links gain the page's anchor as a prefix.
+struct PrintLinker<'a> {
+    prefix: &'a str,
+    shift: u8,
+}
+
+/// The anchor of a page within print.html.
+pub fn anchor(source: &str) -> String {
+    format!("page-{}", markdown::slug(source.trim_end_matches(".md")))
+}
+
+impl Linker for PrintLinker<'_> {
+    fn page(&self, source: &str, fragment: Option<&str>) -> String {
+        let page = anchor(source);
+        match fragment {
+            Some(f) => format!("#{page}--{f}"),
+            None => format!("#{page}"),
+        }
+    }
+    fn fragment(&self, id: &str) -> String {
+        format!("#{}--{id}", self.prefix)
+    }
+    fn service(&self, id: &str) -> String {
+        format!("services/{id}.html")
+    }
+    fn heading_id(&self, id: &str) -> String {
+        format!("{}--{id}", self.prefix)
+    }
+    fn heading_shift(&self) -> u8 {
+        self.shift
+    }
+}
+
+#[derive(Serialize)]
+struct Part {
+    anchor: String,
+    title: String,
+    /// 2 for the home and sections, 3 for pages.
+    level: u8,
+    summary: Option<String>,
+    owner: Option<String>,
+    review_by: Option<String>,
+    content: String,
+    staff_only: bool,
+}
+
+#[derive(Serialize)]
+struct PrintContext<'a> {
+    #[serde(flatten)]
+    base: PageContext<'a>,
+    parts: Vec<Part>,
+}
+
+pub fn render(
+    handbook: &Handbook,
+    shared: &Shared,
+    templates: &Templates,
+) -> Result<String, Diagnostic> {
+    let parts = handbook
+        .pages
+        .par_iter()
+        .map(|page| {
+            let prefix = anchor(&page.source);
+            let level = if page.kind == PageKind::Regular { 3 } else { 2 };
+            // A part's own title is at `level`; its h2s go one below that.
+            let linker = PrintLinker {
+                prefix: &prefix,
+                shift: level - 1,
+            };
+            let content = markdown::render(&page.body, page.dir(), page.body_line, &linker);
+            Part {
+                content: content.html,
+                anchor: prefix.clone(),
+                title: page.title.clone(),
+                level,
+                summary: page.summary.clone(),
+                owner: page.owner.clone(),
+                review_by: page.review_by.map(|d| d.long()),
+                staff_only: page.visibility == crate::model::Visibility::Staff,
+            }
+        })
+        .collect();
+    let base = context::page_like(handbook, shared, "print.html", &handbook.config.title);
+    templates.render("print.html", &PrintContext { base, parts })
+}

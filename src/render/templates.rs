@@ -1,0 +1,51 @@
+//! The theme's Tera templates, compiled once per build.
+
+use serde::Serialize;
+
+use crate::diagnostic::Diagnostic;
+use crate::load::Theme;
+
+pub struct Templates {
+    tera: tera::Tera,
+    origin: String,
+}
+
+impl Templates {
+    pub fn new(theme: &Theme) -> Result<Templates, Diagnostic> {
+        let origin = match &theme.dir {
+            Some(dir) => dir.join("templates").display().to_string(),
+            None => "(built-in theme)/templates".into(),
+        };
+        let mut tera = tera::Tera::new();
+        tera.autoescape_on([".html", ".xml"]);
+        tera.add_raw_templates(
+            theme
+                .templates
+                .iter()
+                .map(|(n, t)| (n.as_str(), t.as_str())),
+        )
+        .map_err(|e| template_error(&origin, &e))?;
+        Ok(Templates { tera, origin })
+    }
+
+    pub fn render(&self, name: &str, context: &impl Serialize) -> Result<String, Diagnostic> {
+        let context =
+            tera::Context::from_serialize(context).map_err(|e| template_error(&self.origin, &e))?;
+        self.tera
+            .render(name, &context)
+            .map_err(|e| template_error(&format!("{}/{name}", self.origin), &e))
+    }
+}
+
+fn template_error(origin: &str, err: &tera::Error) -> Diagnostic {
+    let mut message = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(inner) = source {
+        message.push_str(": ");
+        message.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    Diagnostic::error(origin, 0, 0, format!("template error: {message}")).with_hint(
+        "check the template's syntax; delete your copy to fall back to the default theme's",
+    )
+}
