@@ -115,10 +115,15 @@ pub fn load(root: &Path) -> Result<(Source, Vec<Diagnostic>), Diagnostic> {
                     }
                     Err(d) => {
                         diagnostics.push(d);
+                        // A stand-in title, so the broken file is not also reported as empty.
+                        let raw = raw::RawConfig {
+                            title: Some("(handbook.yaml could not be read)".into()),
+                            ..Default::default()
+                        };
                         source.config = Some(ConfigSource {
                             path: abs,
                             text,
-                            raw: Default::default(),
+                            raw,
                         });
                     }
                 },
@@ -202,7 +207,8 @@ fn walk(root: &Path, canonical_root: &Path, diagnostics: &mut Vec<Diagnostic>) -
                     // A theme inside the handbook folder is not content.
                     || (e.depth() == 1 && e.file_name() == "themes" && e.file_type().is_dir()))
         });
-    for entry in walker {
+    let mut walker = walker;
+    while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(entry) => entry,
             Err(err) => {
@@ -229,6 +235,9 @@ fn walk(root: &Path, canonical_root: &Path, diagnostics: &mut Vec<Diagnostic>) -
                     Diagnostic::warning(entry.path(), 0, 0, "symbolic link to outside the handbook folder; skipped")
                         .with_hint("links are followed only inside the handbook folder; copy the file in instead"),
                 );
+                if entry.file_type().is_dir() {
+                    walker.skip_current_dir();
+                }
                 continue;
             }
         }

@@ -72,6 +72,11 @@ fn to_diagnostic(
         message = format!("unknown key `{key}`");
     } else if message.contains("missing field `") {
         message = message.replace("missing field", "missing required key");
+    } else if err.location().is_some()
+        && !message.contains("invalid type")
+        && !message.contains("unknown variant")
+    {
+        hint = Some("check the YAML near here: lists need a closing `]`, and text containing `: ` or starting with a quote needs quotes around it".into());
     } else if message.contains("recursion limit exceeded")
         || message.contains("repetition limit exceeded")
     {
