@@ -270,3 +270,24 @@ fn import_reports_what_needs_checking() {
         "{err}"
     );
 }
+
+/// The directory's filter script, run by Node.js against a stand-in DOM
+/// (tests/js/services_filter.js); skipped where Node.js is not installed.
+#[test]
+fn the_filter_script_narrows_the_cards() {
+    let repo = common::repo();
+    let Ok(out) = std::process::Command::new("node")
+        .arg(repo.join("tests/js/services_filter.js"))
+        .arg(repo.join("themes/default/static/services.js"))
+        .output()
+    else {
+        eprintln!("node is not installed; skipping");
+        return;
+    };
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
