@@ -372,6 +372,23 @@ pub fn check_folder(source: &crate::load::Source, diagnostics: &mut Vec<Diagnost
             .with_hint("move the page to another folder, e.g. signposting/"),
         );
     }
+    // A service file the map does not read would be copied to the site as it
+    // is, staff-only entries and all.
+    let stray = source.assets.iter().filter(|a| {
+        let yaml = a.rel.ends_with(".yaml") || a.rel.ends_with(".yml");
+        yaml && (a.rel == "services.yml" || a.rel.starts_with("services/"))
+    });
+    for asset in stray {
+        diagnostics.push(
+            Diagnostic::error(
+                &asset.abs,
+                0,
+                0,
+                "this file is not part of the service map and would be published as it is",
+            )
+            .with_hint("service files are services.yaml or services/<name>.yaml (not .yml, not in a subfolder)"),
+        );
+    }
 }
 
 /// The files the service map adds to the site.
