@@ -8,6 +8,7 @@
 
 mod export;
 mod import;
+mod yaml_text;
 
 pub use export::to_json;
 pub use import::{ImportReport, from_json, import_file};

@@ -337,6 +337,7 @@ fn directory(
     base.page.summary = Some(
         "Every service in this handbook: who it is for, how to contact them and when they are open.",
     );
+    base.page.canonical = canonical(handbook, DIRECTORY_URL);
     let ctx = DirectoryContext {
         base,
         directory: Directory {
@@ -346,6 +347,14 @@ fn directory(
         },
     };
     templates.render("services.html", &ctx)
+}
+
+fn canonical(handbook: &Handbook, url: &str) -> Option<String> {
+    handbook
+        .config
+        .base_url
+        .as_ref()
+        .map(|b| format!("{b}{url}"))
 }
 
 fn service_page(
@@ -362,6 +371,7 @@ fn service_page(
         current: false,
     });
     base.page.staff_only = service.visibility == crate::model::Visibility::Staff;
+    base.page.canonical = canonical(handbook, &url);
     let mentioned = handbook
         .pages
         .iter()
