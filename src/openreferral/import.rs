@@ -403,6 +403,60 @@ mod tests {
     }
 
     #[test]
+    fn awkward_text_survives_the_trip_to_yaml() {
+        let awkward = [
+            "yes",
+            "No",
+            "~",
+            "null",
+            "- item",
+            "[a, b]",
+            "{a: b}",
+            "*alias",
+            "&anchor",
+            "!tag",
+            "%directive",
+            "@at",
+            "`tick`",
+            "'quoted'",
+            "\"double\"",
+            "a: b",
+            "a #b",
+            "ends with:",
+            " leading",
+            "trailing ",
+            "tab\there",
+            "two\nlines\n",
+            "keep\n\n",
+            "cr\r\nlf",
+            "line\u{2028}sep",
+            "caf\u{e9} \u{2013} \u{1f600}",
+            "12",
+            "1e3",
+            "0x1F",
+            "2026-10-01",
+            "back\\slash",
+            "#hash",
+            "a\u{0}b",
+        ];
+        let services: Vec<serde_json::Value> = awkward
+            .iter()
+            .enumerate()
+            .map(|(i, t)| serde_json::json!({"id": format!("s-{i}"), "name": t, "description": t, "schedules": [{"description": t}]}))
+            .collect();
+        let (yaml, n) = from_json(&serde_json::to_string(&services).unwrap(), "x.json").unwrap();
+        assert_eq!(n, awkward.len());
+        let raw: crate::load::raw::RawServiceFile =
+            yaml::parse(&yaml, Path::new("s.yaml"), 1).unwrap_or_else(|d| panic!("{d}\n{yaml}"));
+        for (service, text) in raw.services.iter().zip(awkward) {
+            let expect_name = text.trim();
+            assert_eq!(service.name.as_deref(), Some(expect_name), "{yaml}");
+            assert_eq!(service.description.as_deref(), Some(text), "{yaml}");
+            assert_eq!(service.hours.as_deref(), Some(text), "{yaml}");
+        }
+    }
+
+    #[test]
     fn refuses_what_is_not_a_directory() {
         assert!(from_json("[1, 2", "x.json").is_err());
         assert!(from_json("{\"a\": 1}", "x.json").is_err());

@@ -54,7 +54,14 @@ pub fn literal_block(value: &str, indent: &str) -> Option<String> {
 }
 
 pub fn quoted(value: &str) -> String {
-    serde_json::to_string(value).expect("a string serialises")
+    // YAML 1.1 readers take these as line breaks or a byte-order mark, so
+    // they are escaped even though JSON would leave them as they are.
+    serde_json::to_string(value)
+        .expect("a string serialises")
+        .replace('\u{85}', "\\u0085")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
+        .replace('\u{feff}', "\\ufeff")
 }
 
 /// An item of a flow list (`[a, b]`).
@@ -93,6 +100,7 @@ mod tests {
         assert_eq!(scalar("a\nb"), "\"a\\nb\"");
         assert_eq!(scalar("- item"), "\"- item\"");
         assert_eq!(flow_item("en"), "en");
+        assert_eq!(quoted("a\u{2028}b"), "\"a\\u2028b\"");
         assert_eq!(
             literal_block("a\nb\n", "  ").as_deref(),
             Some("|\n  a\n  b")
