@@ -21,6 +21,8 @@ pub struct Cli {
 pub enum Command {
     /// Build the handbook into a folder of static files.
     Build(BuildArgs),
+    /// Turn an Open Referral UK (HSDS) JSON file of services into services.yaml.
+    ImportServices(ImportServicesArgs),
     /// Write a small starter handbook into a new folder.
     New {
         /// The folder to create (it must not exist, or be empty).
@@ -48,4 +50,19 @@ pub struct BuildArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub edition: EditionArgs,
+    /// Treat warnings (such as a service not verified for over 12 months) as errors.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportServicesArgs {
+    /// The JSON file: a list of services, `{"services": [...]}` or an API page `{"content": [...]}`.
+    pub file: PathBuf,
+    /// Where to write the YAML (`-` for standard output).
+    #[arg(short, long, default_value = "services.yaml")]
+    pub out: PathBuf,
+    /// Replace the output file if it exists.
+    #[arg(long)]
+    pub force: bool,
 }

@@ -97,6 +97,13 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
     });
 }
 
+/// Makes every warning an error (`--strict`), keeping its message and hint.
+pub fn warnings_as_errors(diagnostics: &mut [Diagnostic]) {
+    for d in diagnostics {
+        d.level = Level::Error;
+    }
+}
+
 /// The nearest of `candidates` to `word`, when it is close enough to be a
 /// likely typo (used for "did you mean" hints).
 pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {

@@ -12,6 +12,7 @@ pub mod diagnostic;
 pub mod load;
 pub mod model;
 pub mod new;
+pub mod openreferral;
 pub mod output;
 pub mod render;
 
@@ -53,6 +54,8 @@ pub struct CompileOptions {
     pub edition: Edition,
     pub drafts: bool,
     pub today: Date,
+    /// Treat every warning as an error (`--strict`).
+    pub strict: bool,
 }
 
 impl Default for CompileOptions {
@@ -61,6 +64,7 @@ impl Default for CompileOptions {
             edition: Edition::Public,
             drafts: false,
             today: Date::today(),
+            strict: false,
         }
     }
 }
@@ -99,6 +103,9 @@ pub fn analyse(
     model::links::check(&handbook, &rendered, &mut diagnostics);
     diagnostic::sort(&mut diagnostics);
     diagnostics.dedup();
+    if options.strict {
+        diagnostic::warnings_as_errors(&mut diagnostics);
+    }
     Ok((handbook, theme, rendered, diagnostics))
 }
 

@@ -19,6 +19,7 @@ fn main() -> ExitCode {
                 compile: CompileOptions {
                     edition: args.edition.edition,
                     drafts: args.edition.drafts,
+                    strict: args.strict,
                     ..CompileOptions::default()
                 },
             };
@@ -39,6 +40,7 @@ fn main() -> ExitCode {
                 Err(failure) => fail(&failure),
             }
         }
+        Command::ImportServices(args) => import_services(&args),
         Command::New { dir } => match handbook::new::write_starter(&dir) {
             Ok(count) => {
                 println!(
@@ -83,4 +85,25 @@ fn fail(failure: &Failure) -> i32 {
         Failure::Unreadable(_) => eprintln!("Build failed; nothing was written."),
     }
     failure.exit_code()
+}
+
+fn import_services(args: &handbook::cli::ImportServicesArgs) -> i32 {
+    match handbook::openreferral::import_file(&args.file, &args.out, args.force) {
+        Ok(report) => {
+            print_all(&report.notes);
+            if args.out.as_os_str() != "-" {
+                println!(
+                    "Wrote {} services to {}{}",
+                    report.services,
+                    args.out.display(),
+                    plural_warnings(report.notes.len()),
+                );
+            }
+            0
+        }
+        Err(d) => {
+            eprintln!("{d}");
+            2
+        }
+    }
 }

@@ -7,6 +7,7 @@ mod page;
 pub mod pathway;
 mod section;
 pub mod service;
+pub mod service_rules;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -203,6 +204,7 @@ pub fn build(source: &Source, options: Options, diagnostics: &mut Vec<Diagnostic
         left_out_services: left_out_services.into_iter().map(|s| s.id).collect(),
     };
     service::check_references(&handbook, diagnostics);
+    service::check_folder(source, diagnostics);
     pathway::check(&handbook, diagnostics);
     handbook.assets = assets_in_edition(source, &handbook);
     check_output_paths(&handbook, diagnostics);
@@ -235,6 +237,7 @@ pub fn generated_outputs(handbook: &Handbook) -> Vec<String> {
     if handbook.config.base_url.is_some() {
         out.push("sitemap.xml".into());
     }
+    out.extend(service::generated_outputs(&handbook.services));
     out
 }
 

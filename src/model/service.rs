@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use super::service_rules as rules;
 use super::{Audience, Handbook, Visibility};
 use crate::config::Ref;
 use crate::date::Date;
@@ -184,8 +185,89 @@ fn from_raw(
             }
         },
     };
-    let _ = today;
+    if let Some(d) = last_verified {
+        let pos = at("last_verified", &d.to_string());
+        if d > today {
+            error(
+                pos,
+                format!("last_verified {d} is after today ({today})"),
+                "write the date you last checked the service's contacts",
+            );
+        } else if d < today.months_before(12) {
+            diagnostics.push(
+                Diagnostic::warning(
+                    path,
+                    pos.line,
+                    pos.col,
+                    format!("service `{id}` was last verified on {d}, more than 12 months ago"),
+                )
+                .with_hint("check its contacts are still right, then update `last_verified`"),
+            );
+        }
+    }
+    let mut error = |pos: Pos, problem: rules::Problem| {
+        diagnostics.push(
+            Diagnostic::error(path, pos.line, pos.col, problem.message).with_hint(problem.hint),
+        );
+    };
+    let mut check =
+        |key: &str, value: &Option<String>, rule: &dyn Fn(&str) -> Result<(), rules::Problem>| {
+            if let Some(v) = value
+                && let Err(p) = rule(v)
+            {
+                error(at(key, v), p);
+            }
+        };
+    let category_keys: Vec<&str> = rules::CATEGORIES.iter().map(|(k, _)| *k).collect();
+    let referral_keys: Vec<&str> = rules::REFERRALS.iter().map(|(k, _)| *k).collect();
+    let audience_keys: Vec<&str> = Audience::ALL.iter().map(|a| a.key()).collect();
+    check("category", &raw.category, &|v| {
+        rules::one_of("category", v, &category_keys)
+    });
+    check("referral", &raw.referral, &|v| {
+        rules::one_of("referral", v, &referral_keys)
+    });
     let contact = raw.contact.clone().unwrap_or_default();
+    check("phone", &contact.phone, &rules::phone);
+    check("text", &contact.text, &rules::text_number);
+    check("email", &contact.email, &rules::email);
+    check("website", &contact.website, &|v| {
+        rules::https_url("website", v)
+    });
+    check("webchat", &contact.webchat, &|v| {
+        rules::https_url("webchat", v)
+    });
+    for a in &raw.audiences {
+        check("audiences", &Some(a.clone()), &|v| {
+            rules::one_of("audience", v, &audience_keys)
+        });
+    }
+    if let Some(ages) = &raw.ages {
+        for (key, value) in [("min", ages.min), ("max", ages.max)] {
+            if let Some(v) = value
+                && !(0..=120).contains(&v)
+            {
+                error(
+                    at("ages", key),
+                    rules::Problem {
+                        message: format!("ages.{key} {v} is not an age"),
+                        hint: "ages are whole years from 0 to 120".into(),
+                    },
+                );
+            }
+        }
+        if let (Some(min), Some(max)) = (ages.min, ages.max)
+            && min > max
+        {
+            error(
+                at("ages", "max"),
+                rules::Problem {
+                    message: format!("ages.max {max} is below ages.min {min}"),
+                    hint: "ages are inclusive: `ages: { min: 11, max: 18 }`".into(),
+                },
+            );
+        }
+    }
     let contact = Contact {
         phone: contact.phone,
         text: contact.text,
@@ -195,9 +277,14 @@ fn from_raw(
     };
     if contact.is_empty() {
         error(
-            entry_pos,
-            format!("service `{id}` has no contact"),
-            "add `contact:` with at least one of phone, text, email, website, webchat",
+            raw.contact
+                .as_ref()
+                .map_or(entry_pos, |_| at("contact", "")),
+            rules::Problem {
+                message: format!("service `{id}` has no contact"),
+                hint: "add `contact:` with at least one of phone, text, email, website, webchat"
+                    .into(),
+            },
         );
     }
     let audiences = raw
@@ -265,4 +352,48 @@ pub fn check_references(handbook: &Handbook, diagnostics: &mut Vec<Diagnostic>) 
             }
         }
     }
+}
+
+/// The `services/` folder holds the service map; its pages are generated
+/// (`services/index.html`, `services/<id>.html`), so Markdown there would clash.
+pub fn check_folder(source: &crate::load::Source, diagnostics: &mut Vec<Diagnostic>) {
+    for page in source
+        .pages
+        .iter()
+        .filter(|p| p.rel.starts_with("services/"))
+    {
+        diagnostics.push(
+            Diagnostic::error(
+                &page.path,
+                0,
+                0,
+                "a Markdown page cannot live in services/: that folder holds the service map (YAML), and the directory pages built there would clash with it",
+            )
+            .with_hint("move the page to another folder, e.g. signposting/"),
+        );
+    }
+    // A service file the map does not read would be copied to the site as it
+    // is, staff-only entries and all.
+    let stray = source.assets.iter().filter(|a| {
+        let yaml = a.rel.ends_with(".yaml") || a.rel.ends_with(".yml");
+        yaml && (a.rel == "services.yml" || a.rel.starts_with("services/"))
+    });
+    for asset in stray {
+        diagnostics.push(
+            Diagnostic::error(
+                &asset.abs,
+                0,
+                0,
+                "this file is not part of the service map and would be published as it is",
+            )
+            .with_hint("service files are services.yaml or services/<name>.yaml (not .yml, not in a subfolder)"),
+        );
+    }
+}
+
+/// The files the service map adds to the site.
+pub fn generated_outputs(services: &[Service]) -> Vec<String> {
+    let mut out = vec!["services/index.html".to_string(), "services.json".into()];
+    out.extend(services.iter().map(|s| format!("services/{}.html", s.id)));
+    out
 }

@@ -41,6 +41,8 @@ pub struct SiteInfo<'a> {
     pub staff: bool,
     pub urgent_title: &'a str,
     pub generator: &'static str,
+    /// Whether the edition has services (and so a directory page).
+    pub services: bool,
 }
 
 #[derive(Serialize)]
@@ -69,7 +71,7 @@ pub struct Label {
     pub label: &'static str,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub struct DateInfo {
     pub iso: String,
     pub long: String,
@@ -123,6 +125,9 @@ pub struct ServiceCard {
     pub cost: Option<String>,
     pub contacts: Vec<ContactLink>,
     pub staff_only: bool,
+    /// Who it is for, where and how (see render/services.rs).
+    #[serde(flatten)]
+    pub facts: super::services::Facts,
 }
 
 #[derive(Serialize, Clone)]
@@ -201,6 +206,7 @@ pub fn site_info(handbook: &Handbook) -> SiteInfo<'_> {
         staff: handbook.edition == crate::model::Edition::Staff,
         urgent_title: &config.urgent_help.title,
         generator: concat!("handbook ", env!("CARGO_PKG_VERSION")),
+        services: !handbook.services.is_empty(),
     }
 }
 
@@ -438,6 +444,7 @@ pub fn service_card(service: &Service, from: &str) -> ServiceCard {
         cost: service.cost.clone(),
         contacts: contact_links(service),
         staff_only: service.visibility == Visibility::Staff,
+        facts: super::services::facts(service),
     }
 }
 

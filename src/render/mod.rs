@@ -4,6 +4,7 @@
 mod context;
 pub mod markdown;
 mod print;
+mod services;
 mod templates;
 
 use std::path::PathBuf;
@@ -159,6 +160,10 @@ pub fn site(
             Err(d) => errors.push(d),
         }
     }
+    match services::render(handbook, &shared, &templates) {
+        Ok(generated) => files.extend(generated),
+        Err(e) => errors.extend(e),
+    }
     if !errors.is_empty() {
         errors.dedup_by(|a, b| a.message == b.message);
         return Err(errors);
@@ -212,6 +217,10 @@ fn sitemap(handbook: &Handbook, base: &str) -> String {
             xml.push_str(&format!("<lastmod>{date}</lastmod>"));
         }
         xml.push_str("</url>\n");
+    }
+    for service in &handbook.services {
+        let url = format!("{base}services/{}.html", service.id);
+        xml.push_str(&format!("  <url><loc>{}</loc></url>\n", escape_html(&url)));
     }
     xml.push_str("</urlset>\n");
     xml

@@ -1,0 +1,453 @@
+//! The service map as pages: the directory (`services/index.html`), grouped
+//! with urgent services first and filterable by type, audience, age and area
+//! (links to lists without JavaScript, instant with services.js), one page
+//! per service (`services/<id>.html`), and `services.json` (Open Referral UK).
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::context::{self, DateInfo, Label, Link, PageContext, ServiceCard, Shared};
+use super::templates::Templates;
+use super::{Content, OutputFile, relative};
+use crate::diagnostic::Diagnostic;
+use crate::model::service_rules::{CATEGORIES, category_label, referral_label};
+use crate::model::{Audience, Handbook, Service};
+use crate::openreferral::slug;
+
+pub const DIRECTORY_URL: &str = "services/index.html";
+const DIRECTORY_TITLE: &str = "Support services";
+
+/// Age bands for browsing without JavaScript (inclusive).
+const AGE_BANDS: [(i64, i64, &str); 4] = [
+    (0, 10, "Under 11"),
+    (11, 15, "11 to 15"),
+    (16, 17, "16 and 17"),
+    (18, 120, "18 and over"),
+];
+
+/// What a card shows besides its contacts, and what the filters match on.
+#[derive(Serialize, Clone, Default)]
+pub struct Facts {
+    pub category: Option<String>,
+    pub category_label: Option<String>,
+    pub audiences: Vec<Label>,
+    /// "Ages 5 to 18", "Age 11 and over".
+    pub ages: Option<String>,
+    pub area: Option<String>,
+    pub referral: Option<String>,
+    pub languages: Vec<String>,
+    pub last_checked: Option<DateInfo>,
+    /// For the filter script's `data-*` attributes (empty when unknown).
+    pub data: FilterData,
+}
+
+#[derive(Serialize, Clone, Default)]
+pub struct FilterData {
+    pub category: String,
+    pub audiences: String,
+    pub min_age: String,
+    pub max_age: String,
+    pub area: String,
+}
+
+pub fn area_label(area: &str) -> String {
+    if area.eq_ignore_ascii_case("national") {
+        "National".into()
+    } else {
+        area.to_string()
+    }
+}
+
+/// The English name of a common language code (`en` → English).
+fn language_name(code: &str) -> Option<&'static str> {
+    const NAMES: [(&str, &str); 18] = [
+        ("en", "English"),
+        ("cy", "Welsh"),
+        ("gd", "Scottish Gaelic"),
+        ("ga", "Irish"),
+        ("pl", "Polish"),
+        ("ro", "Romanian"),
+        ("pa", "Punjabi"),
+        ("ur", "Urdu"),
+        ("bn", "Bengali"),
+        ("gu", "Gujarati"),
+        ("ar", "Arabic"),
+        ("so", "Somali"),
+        ("pt", "Portuguese"),
+        ("es", "Spanish"),
+        ("fr", "French"),
+        ("lt", "Lithuanian"),
+        ("tr", "Turkish"),
+        ("zh", "Chinese"),
+    ];
+    let code = code.split(['-', '_']).next().unwrap_or(code).to_lowercase();
+    NAMES.iter().find(|(c, _)| *c == code).map(|(_, n)| *n)
+}
+
+fn ages_text(min: Option<i64>, max: Option<i64>) -> Option<String> {
+    match (min, max) {
+        (Some(a), Some(b)) if a == b => Some(format!("Age {a}")),
+        (Some(a), Some(b)) => Some(format!("Ages {a} to {b}")),
+        (Some(a), None) => Some(format!("Age {a} and over")),
+        (None, Some(b)) => Some(format!("Up to age {b}")),
+        (None, None) => None,
+    }
+}
+
+pub fn facts(service: &Service) -> Facts {
+    let (min, max) = service.ages.map_or((None, None), |a| (a.min, a.max));
+    let number = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
+    Facts {
+        category: service.category.clone(),
+        category_label: service
+            .category
+            .as_deref()
+            .map(|c| category_label(c).unwrap_or(c).to_string()),
+        audiences: service
+            .audiences
+            .iter()
+            .map(|a| Label {
+                key: a.key(),
+                label: a.label(),
+            })
+            .collect(),
+        ages: ages_text(min, max),
+        area: service.area.as_deref().map(area_label),
+        referral: service
+            .referral
+            .as_deref()
+            .map(|r| referral_label(r).unwrap_or(r).to_string()),
+        languages: service
+            .languages
+            .iter()
+            .map(|l| language_name(l).unwrap_or(l).to_string())
+            .collect(),
+        last_checked: service.last_verified.map(Into::into),
+        data: FilterData {
+            category: service.category.clone().unwrap_or_default(),
+            audiences: service
+                .audiences
+                .iter()
+                .map(|a| a.key())
+                .collect::<Vec<_>>()
+                .join(" "),
+            min_age: number(min),
+            max_age: number(max),
+            area: service.area.as_deref().map(slug).unwrap_or_default(),
+        },
+    }
+}
+
+#[derive(Serialize)]
+struct DirectoryContext<'a> {
+    #[serde(flatten)]
+    base: PageContext<'a>,
+    directory: Directory,
+}
+
+#[derive(Serialize)]
+struct Directory {
+    total: usize,
+    groups: Vec<Group>,
+    filters: Vec<Filter>,
+}
+
+#[derive(Serialize)]
+struct Group {
+    id: String,
+    title: String,
+    services: Vec<ServiceCard>,
+}
+
+/// One way to narrow the list, with each value's services for browsing.
+#[derive(Serialize)]
+struct Filter {
+    /// The form field and `data-*` attribute it matches.
+    name: &'static str,
+    label: &'static str,
+    any: &'static str,
+    options: Vec<FilterOption>,
+}
+
+#[derive(Serialize)]
+struct FilterOption {
+    value: String,
+    label: String,
+    anchor: String,
+    services: Vec<Link>,
+}
+
+#[derive(Serialize)]
+struct ServicePageContext<'a> {
+    #[serde(flatten)]
+    base: PageContext<'a>,
+    service: ServiceCard,
+    /// Pages that name this service in their front matter.
+    mentioned: Vec<Link>,
+}
+
+fn option(
+    handbook: &Handbook,
+    value: String,
+    label: String,
+    anchor_prefix: &str,
+    matches: impl Fn(&Service) -> bool,
+) -> Option<FilterOption> {
+    let services: Vec<Link> = handbook
+        .services
+        .iter()
+        .filter(|s| matches(s))
+        .map(|s| Link {
+            title: s.name.clone(),
+            url: format!("#service-{}", s.id),
+            current: false,
+        })
+        .collect();
+    (!services.is_empty()).then(|| FilterOption {
+        anchor: format!("{anchor_prefix}-{}", slug(&value)),
+        value,
+        label,
+        services,
+    })
+}
+
+fn filters(handbook: &Handbook) -> Vec<Filter> {
+    let categories = CATEGORIES
+        .iter()
+        .filter_map(|(key, label)| {
+            option(handbook, key.to_string(), label.to_string(), "type", |s| {
+                s.category.as_deref() == Some(key)
+            })
+        })
+        .collect();
+    let audiences = Audience::ALL
+        .iter()
+        .rev()
+        .filter_map(|a| {
+            option(handbook, a.key().into(), a.label().into(), "for", |s| {
+                s.audiences.is_empty() || s.audiences.contains(a)
+            })
+        })
+        .collect();
+    let ages = AGE_BANDS
+        .iter()
+        .filter_map(|&(lo, hi, label)| {
+            option(handbook, format!("{lo}-{hi}"), label.into(), "age", |s| {
+                let (min, max) = s.ages.map_or((None, None), |a| (a.min, a.max));
+                min.is_none_or(|m| m <= hi) && max.is_none_or(|m| m >= lo)
+            })
+        })
+        .collect();
+    let mut areas: Vec<String> = Vec::new();
+    for s in &handbook.services {
+        if let Some(a) = &s.area
+            && !areas.iter().any(|x| slug(x) == slug(a))
+        {
+            areas.push(a.clone());
+        }
+    }
+    areas.sort_by_key(|a| (!a.eq_ignore_ascii_case("national"), a.to_lowercase()));
+    let areas = areas
+        .iter()
+        .filter_map(|area| {
+            let key = slug(area);
+            option(handbook, key.clone(), area_label(area), "area", |s| {
+                s.area.as_deref().map(slug).as_deref() == Some(key.as_str())
+            })
+        })
+        .collect();
+    vec![
+        Filter {
+            name: "category",
+            label: "Type of service",
+            any: "All types",
+            options: categories,
+        },
+        Filter {
+            name: "audience",
+            label: "Who it is for",
+            any: "Anyone",
+            options: audiences,
+        },
+        Filter {
+            name: "age",
+            label: "Age",
+            any: "Any age",
+            options: ages,
+        },
+        Filter {
+            name: "area",
+            label: "Area",
+            any: "All areas",
+            options: areas,
+        },
+    ]
+}
+
+/// Urgent services first, then by category in CATEGORIES order, then the rest.
+fn groups(handbook: &Handbook, from: &str) -> Vec<Group> {
+    let card = |s: &Service| context::service_card(s, from);
+    let mut groups = vec![Group {
+        id: "urgent".into(),
+        title: "Urgent help".into(),
+        services: handbook
+            .services
+            .iter()
+            .filter(|s| s.urgent)
+            .map(card)
+            .collect(),
+    }];
+    let known = |s: &Service| {
+        s.category
+            .as_deref()
+            .is_some_and(|c| category_label(c).is_some())
+    };
+    for (key, label) in CATEGORIES {
+        groups.push(Group {
+            id: key.into(),
+            title: label.into(),
+            services: handbook
+                .services
+                .iter()
+                .filter(|s| !s.urgent && s.category.as_deref() == Some(key))
+                .map(card)
+                .collect(),
+        });
+    }
+    groups.push(Group {
+        id: "other".into(),
+        title: "Other services".into(),
+        services: handbook
+            .services
+            .iter()
+            .filter(|s| !s.urgent && !known(s))
+            .map(card)
+            .collect(),
+    });
+    groups.retain(|g| !g.services.is_empty());
+    groups
+}
+
+fn directory(
+    handbook: &Handbook,
+    shared: &Shared,
+    templates: &Templates,
+) -> Result<String, Diagnostic> {
+    let mut base = context::page_like(handbook, shared, DIRECTORY_URL, DIRECTORY_TITLE);
+    base.page.summary = Some(
+        "Every service in this handbook: who it is for, how to contact them and when they are open.",
+    );
+    base.page.canonical = canonical(handbook, DIRECTORY_URL);
+    let ctx = DirectoryContext {
+        base,
+        directory: Directory {
+            total: handbook.services.len(),
+            groups: groups(handbook, DIRECTORY_URL),
+            filters: filters(handbook),
+        },
+    };
+    templates.render("services.html", &ctx)
+}
+
+fn canonical(handbook: &Handbook, url: &str) -> Option<String> {
+    handbook
+        .config
+        .base_url
+        .as_ref()
+        .map(|b| format!("{b}{url}"))
+}
+
+fn service_page(
+    handbook: &Handbook,
+    shared: &Shared,
+    templates: &Templates,
+    service: &Service,
+) -> Result<OutputFile, Diagnostic> {
+    let url = format!("services/{}.html", service.id);
+    let mut base = context::page_like(handbook, shared, &url, &service.name);
+    base.breadcrumb.push(Link {
+        title: DIRECTORY_TITLE.into(),
+        url: "index.html".into(),
+        current: false,
+    });
+    base.page.staff_only = service.visibility == crate::model::Visibility::Staff;
+    base.page.canonical = canonical(handbook, &url);
+    let mentioned = handbook
+        .pages
+        .iter()
+        .filter(|p| p.services.iter().any(|r| r.id == service.id))
+        .map(|p| Link {
+            title: p.title.clone(),
+            url: relative(&url, &p.url),
+            current: false,
+        })
+        .collect();
+    let ctx = ServicePageContext {
+        base,
+        service: context::service_card(service, &url),
+        mentioned,
+    };
+    let html = templates.render("service.html", &ctx)?;
+    Ok(OutputFile {
+        path: url,
+        content: Content::Bytes(html.into_bytes()),
+    })
+}
+
+/// The directory, every service's page and services.json.
+pub fn render(
+    handbook: &Handbook,
+    shared: &Shared,
+    templates: &Templates,
+) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let mut files = Vec::with_capacity(handbook.services.len() + 2);
+    match directory(handbook, shared, templates) {
+        Ok(html) => files.push(OutputFile {
+            path: DIRECTORY_URL.into(),
+            content: Content::Bytes(html.into_bytes()),
+        }),
+        Err(d) => errors.push(d),
+    }
+    let pages: Vec<Result<OutputFile, Diagnostic>> = handbook
+        .services
+        .par_iter()
+        .map(|s| service_page(handbook, shared, templates, s))
+        .collect();
+    for page in pages {
+        match page {
+            Ok(f) => files.push(f),
+            Err(d) => errors.push(d),
+        }
+    }
+    files.push(OutputFile {
+        path: "services.json".into(),
+        content: Content::Bytes(crate::openreferral::to_json(&handbook.services).into_bytes()),
+    });
+    if errors.is_empty() {
+        Ok(files)
+    } else {
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_read_naturally() {
+        assert_eq!(
+            ages_text(Some(5), Some(18)).as_deref(),
+            Some("Ages 5 to 18")
+        );
+        assert_eq!(
+            ages_text(Some(11), None).as_deref(),
+            Some("Age 11 and over")
+        );
+        assert_eq!(ages_text(None, Some(17)).as_deref(), Some("Up to age 17"));
+        assert_eq!(ages_text(None, None), None);
+        assert_eq!(language_name("en-GB"), Some("English"));
+        assert_eq!(language_name("xx"), None);
+    }
+}
