@@ -71,6 +71,10 @@ pub trait Linker {
     fn heading_id(&self, id: &str) -> String {
         id.to_string()
     }
+    /// Any other address (a web page, an image or file beside the page).
+    fn other(&self, url: &str) -> String {
+        url.to_string()
+    }
     /// How many levels to move every heading down (print nests pages under sections).
     fn heading_shift(&self) -> u8 {
         0
@@ -448,7 +452,8 @@ fn href_for(target: &Target, dest: &str, linker: &dyn Linker) -> String {
         Target::Fragment(id) => linker.fragment(id),
         Target::Service(id) => linker.service(id),
         Target::Unsafe(_) => "#".into(),
-        Target::Outside(_) | Target::Other(_) => dest.to_string(),
+        Target::Other(url) => linker.other(url),
+        Target::Outside(_) => dest.to_string(),
     }
 }
 

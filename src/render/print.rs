@@ -11,10 +11,12 @@ use crate::diagnostic::Diagnostic;
 use crate::model::{Handbook, PageKind};
 
 /// Pages nest under sections in print, so their headings move down by
-/// `shift` levels; ids and links gain the page's anchor as a prefix.
+/// `shift` levels; ids and links gain the page's anchor as a prefix, and
+/// files beside the page (images, PDFs) are reached from the site root.
 struct PrintLinker<'a> {
     prefix: &'a str,
     shift: u8,
+    dir: &'a str,
 }
 
 /// The anchor of a page within print.html.
@@ -41,6 +43,17 @@ impl Linker for PrintLinker<'_> {
     }
     fn heading_shift(&self) -> u8 {
         self.shift
+    }
+    fn other(&self, url: &str) -> String {
+        let has_scheme = url
+            .split(['/', '?', '#'])
+            .next()
+            .is_some_and(|first| first.contains(':'));
+        if self.dir.is_empty() || has_scheme || url.starts_with('/') || url.starts_with('#') {
+            url.to_string()
+        } else {
+            format!("{}/{url}", self.dir)
+        }
     }
 }
 
@@ -79,6 +92,7 @@ pub fn render(
             let linker = PrintLinker {
                 prefix: &prefix,
                 shift: level - 1,
+                dir: page.dir(),
             };
             let content = markdown::render(&page.body, page.dir(), page.body_line, &linker);
             Part {
