@@ -21,6 +21,9 @@ pub struct Cli {
 pub enum Command {
     /// Build the handbook into a folder of static files.
     Build(BuildArgs),
+    /// Check the handbook without building it: every build check, then
+    /// review dates, principle coverage, links, accessibility and reading age.
+    Check(CheckArgs),
     /// Write a small starter handbook into a new folder.
     New {
         /// The folder to create (it must not exist, or be empty).
@@ -48,4 +51,31 @@ pub struct BuildArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub edition: EditionArgs,
+}
+
+/// How `handbook check` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Findings grouped by file, then a summary (for people).
+    Text,
+    /// One JSON object (for CI; described in docs/check.md).
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The handbook folder (holding handbook.yaml).
+    #[arg(default_value = "content")]
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub edition: EditionArgs,
+    /// Fail (exit code 1) on warnings too.
+    #[arg(long)]
+    pub strict: bool,
+    /// Report as text or JSON.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Also fetch every web address (page links and service websites).
+    #[arg(long)]
+    pub external: bool,
 }

@@ -235,6 +235,9 @@ pub fn generated_outputs(handbook: &Handbook) -> Vec<String> {
     if handbook.config.base_url.is_some() {
         out.push("sitemap.xml".into());
     }
+    if handbook.edition == Edition::Staff {
+        out.push("audit.html".into());
+    }
     out
 }
 
