@@ -78,6 +78,7 @@ pub fn audit(handbook: &Handbook, findings: &mut Vec<Finding>) -> Vec<PageScore>
             let hardest: Vec<String> = score
                 .hardest
                 .iter()
+                .filter(|s| s.reading_age > limit)
                 .map(|s| {
                     format!(
                         "line {} (age {:.0}): \"{}\"",
