@@ -7,7 +7,7 @@
 //! wrong, including a network error, is only a warning, because it may be
 //! the network and not the handbook.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -82,6 +82,7 @@ pub struct Checked {
 /// the order first met.
 pub fn targets(handbook: &Handbook, rendered: &[Rendered]) -> Vec<Address> {
     let mut out: Vec<Address> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
     let mut add = |url: &str, path: &PathBuf, pos: Pos| {
         let url = url.trim();
         let lower = url.to_ascii_lowercase();
@@ -93,16 +94,19 @@ pub fn targets(handbook: &Handbook, rendered: &[Rendered]) -> Vec<Address> {
             line: pos.line,
             column: pos.col,
         };
-        match out.iter_mut().find(|a| a.url == url) {
-            Some(a) => {
-                if !a.places.contains(&place) {
-                    a.places.push(place)
+        match index.get(url) {
+            Some(&i) => {
+                if out[i].places.last() != Some(&place) {
+                    out[i].places.push(place)
                 }
             }
-            None => out.push(Address {
-                url: url.to_string(),
-                places: vec![place],
-            }),
+            None => {
+                index.insert(url.to_string(), out.len());
+                out.push(Address {
+                    url: url.to_string(),
+                    places: vec![place],
+                });
+            }
         }
     };
     for (page, result) in handbook.pages.iter().zip(rendered) {

@@ -3,6 +3,8 @@
 //! sendable. Links between pages, headings and services are the build's own
 //! checks (model::links); web addresses are fetched only by `--external`.
 
+use std::collections::HashSet;
+
 use super::{Audit, Finding};
 use crate::diagnostic::{self, Level};
 use crate::model::{self, Handbook};
@@ -10,7 +12,14 @@ use crate::render::Rendered;
 use crate::render::markdown::Target;
 
 pub fn audit(handbook: &Handbook, rendered: &[Rendered], findings: &mut Vec<Finding>) {
-    let generated = model::generated_outputs(handbook);
+    // Every file the built site will hold: handbook files, pages, generated files.
+    let files: HashSet<String> = handbook
+        .assets
+        .iter()
+        .map(|a| a.rel.clone())
+        .chain(handbook.pages.iter().map(|p| p.url.clone()))
+        .chain(model::generated_outputs(handbook))
+        .collect();
     for (page, result) in handbook.pages.iter().zip(rendered) {
         let Some(path) = &page.path else { continue };
         for link in &result.links {
@@ -45,7 +54,7 @@ pub fn audit(handbook: &Handbook, rendered: &[Rendered], findings: &mut Vec<Find
                         format!("{what} `{dest}` points outside the handbook folder"),
                         "put the file inside the handbook folder and link to it from there".to_string(),
                     )),
-                    Some(target) if exists(handbook, &generated, &target) => None,
+                    Some(target) if exists(&files, &target) => None,
                     Some(target) => Some(missing(handbook, what, dest, &target)),
                 },
                 Kind::Elsewhere => None,
@@ -117,16 +126,12 @@ fn resolve(dir: &str, rel: &str) -> Option<String> {
     Some(out)
 }
 
-/// Whether the built site will hold `target`: a file of the handbook, a
-/// page's output, or a file the generator writes.
-fn exists(handbook: &Handbook, generated: &[String], target: &str) -> bool {
+/// Whether the built site will hold `target` (a path from the site root).
+fn exists(files: &HashSet<String>, target: &str) -> bool {
     if target.is_empty() || target.ends_with('/') {
-        let index = format!("{target}index.html");
-        return handbook.pages.iter().any(|p| p.url == index);
+        return files.contains(&format!("{target}index.html"));
     }
-    handbook.assets.iter().any(|a| a.rel == target)
-        || handbook.pages.iter().any(|p| p.url == target)
-        || generated.iter().any(|g| g == target)
+    files.contains(target)
         // Generated service pages and the theme's own files.
         || target.starts_with("services/") && target.ends_with(".html")
         || target.starts_with("static/")

@@ -157,32 +157,15 @@ pub fn audit(handbook: &Handbook, rendered: &[Rendered]) -> Report {
 }
 
 /// Sorts findings by place and drops exact repeats (the build may report a
-/// problem an audit reports too, e.g. a stale service).
+/// problem an audit reports too, e.g. a stale service); of two repeats, the
+/// build's is kept.
 fn finish(findings: &mut Vec<Finding>) {
-    let mut diagnostics: Vec<Diagnostic> = findings.iter().map(|f| f.diagnostic.clone()).collect();
-    diagnostic::sort(&mut diagnostics);
-    let mut seen: Vec<&Diagnostic> = Vec::new();
-    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
-    for d in &diagnostics {
-        if seen.last().is_some_and(|last| *last == d)
-            || seen.iter().rev().take(8).any(|s| same_problem(s, d))
-        {
-            continue;
-        }
-        seen.push(d);
-        // The audit that found it first (build before the audits).
-        let audit = findings
-            .iter()
-            .filter(|f| f.diagnostic == *d)
-            .map(|f| f.audit)
-            .min()
-            .unwrap_or(Audit::Build);
-        out.push(Finding {
-            audit,
-            diagnostic: d.clone(),
-        });
-    }
-    *findings = out;
+    findings.sort_by(|a, b| {
+        let (x, y) = (&a.diagnostic, &b.diagnostic);
+        (&x.path, x.line, x.col, &x.message, x.level, a.audit)
+            .cmp(&(&y.path, y.line, y.col, &y.message, y.level, b.audit))
+    });
+    findings.dedup_by(|later, earlier| same_problem(&later.diagnostic, &earlier.diagnostic));
 }
 
 /// Identical diagnostics, ignoring the hint.
@@ -262,6 +245,7 @@ mod tests {
         finish(&mut findings);
         assert_eq!(findings.len(), 2);
         assert_eq!(findings[0].diagnostic.path, PathBuf::from("content/a.md"));
-        assert_eq!(findings[1].audit, Audit::Review);
+        assert_eq!(findings[1].audit, Audit::Build);
+        assert_eq!(findings[1].diagnostic.hint.as_deref(), Some("check it"));
     }
 }

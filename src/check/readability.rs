@@ -225,13 +225,10 @@ const ABBREVIATIONS: &[&str] = &[
 ];
 
 fn split_block(text: &str, starts: &[(usize, Pos)], out: &mut Vec<(String, Pos)>) {
+    // `starts` is in text order: the piece holding byte `i` is the last that starts at or before it.
     let pos_of = |i: usize| {
-        starts
-            .iter()
-            .rev()
-            .find(|(s, _)| *s <= i)
-            .or(starts.first())
-            .map_or(Pos::new(1, 1), |(_, p)| *p)
+        let k = starts.partition_point(|(s, _)| *s <= i).saturating_sub(1);
+        starts.get(k).map_or(Pos::new(1, 1), |(_, p)| *p)
     };
     let mut start = 0;
     let chars: Vec<(usize, char)> = text.char_indices().collect();
