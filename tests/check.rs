@@ -258,7 +258,14 @@ fn external_links_are_fetched_only_when_asked() {
     let page = format!(
         "---\ntitle: Links out\n---\nSee [the guide](http://127.0.0.1:{port}/ok), [the form](http://127.0.0.1:{port}/no-head)\nand [an old page](http://127.0.0.1:{port}/gone).\n"
     );
-    let tmp = common::handbook(&[("handbook.yaml", common::CONFIG), ("parents/out.md", &page)]);
+    let services = format!(
+        "services:\n  - id: old-site\n    name: Old site\n    contact:\n      phone: \"0800 000 0000\"\n      website: http://127.0.0.1:{port}/gone\n    last_verified: 2026-09-01\n"
+    );
+    let tmp = common::handbook(&[
+        ("handbook.yaml", common::CONFIG),
+        ("parents/out.md", &page),
+        ("services.yaml", &services),
+    ]);
 
     let (code, out) = check(tmp.path(), &[]);
     assert_eq!(code, 0, "{out}");
@@ -270,6 +277,13 @@ fn external_links_are_fetched_only_when_asked() {
         &out,
         &format!(
             "content/parents/out.md:5:5: error: web address http://127.0.0.1:{port}/gone is broken: 404 Not Found"
+        ),
+    );
+    // The same address in the service map is reported where it is written.
+    assert_line(
+        &out,
+        &format!(
+            "content/services.yaml:6:16: error: web address http://127.0.0.1:{port}/gone is broken: 404 Not Found"
         ),
     );
     assert!(
@@ -287,6 +301,7 @@ fn external_links_are_fetched_only_when_asked() {
     assert_eq!(external.len(), 3);
     assert_eq!(external[2]["outcome"], "broken");
     assert_eq!(external[2]["status"], 404);
+    assert_eq!(external[2]["places"].as_array().unwrap().len(), 2);
     assert_eq!(external[1]["outcome"], "ok");
 }
 

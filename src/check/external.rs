@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::{Audit, Finding};
 use crate::diagnostic::Diagnostic;
-use crate::load::Pos;
+use crate::load::{Pos, yaml};
 use crate::model::Handbook;
 use crate::render::Rendered;
 use crate::render::markdown::Target;
@@ -117,12 +117,24 @@ pub fn targets(handbook: &Handbook, rendered: &[Rendered]) -> Vec<Address> {
             }
         }
     }
+    // Service files are read again only to point at the `website:` line itself.
+    let mut texts: HashMap<PathBuf, String> = HashMap::new();
     for service in &handbook.services {
-        for url in [&service.contact.website, &service.contact.webchat]
+        let text = texts
+            .entry(service.path.clone())
+            .or_insert_with(|| std::fs::read_to_string(&service.path).unwrap_or_default());
+        let entry = yaml::list_items(text, "services")
             .into_iter()
-            .flatten()
-        {
-            add(url, &service.path, service.pos);
+            .find(|l| l.start == service.pos.line);
+        for (key, url) in [
+            ("website", &service.contact.website),
+            ("webchat", &service.contact.webchat),
+        ] {
+            let Some(url) = url else { continue };
+            let pos = entry
+                .and_then(|lines| yaml::find_value(text, lines, key, url))
+                .unwrap_or(service.pos);
+            add(url, &service.path, pos);
         }
     }
     out
@@ -220,6 +232,14 @@ fn network_error(e: &ureq::Error) -> String {
         ureq::Error::Timeout(_) => "timed out".into(),
         ureq::Error::HostNotFound => "host not found".into(),
         ureq::Error::ConnectionFailed => "connection failed".into(),
+        ureq::Error::Io(io) => {
+            let text = io.to_string();
+            if text.contains("lookup address") || text.contains("Name or service not known") {
+                "host not found".into()
+            } else {
+                text
+            }
+        }
         other => other.to_string(),
     }
 }

@@ -77,6 +77,9 @@ pub fn text(report: &Report, strict: bool) -> String {
                 n(Outcome::Failed),
                 n(Outcome::Unreachable)
             ));
+            if !checked.is_empty() && n(Outcome::Unreachable) == checked.len() {
+                out.push_str("  None could be reached: is this machine online?\n");
+            }
         }
     }
 
