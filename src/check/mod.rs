@@ -115,6 +115,7 @@ impl Report {
 pub fn run(dir: &Path, options: Options) -> Result<Report, Failure> {
     let (handbook, _theme, rendered, diagnostics) = crate::analyse(dir, options.compile)?;
     let mut report = audit(&handbook, &rendered);
+    drop_stale_services_the_build_reported(&mut report, &diagnostics);
     report
         .findings
         .extend(diagnostics.into_iter().map(|d| Finding {
@@ -129,6 +130,23 @@ pub fn run(dir: &Path, options: Options) -> Result<Report, Failure> {
     }
     finish(&mut report.findings);
     Ok(report)
+}
+
+/// The build may report a service not verified for 12 months in its own
+/// words and at its own position; then the audit's finding is a repeat.
+fn drop_stale_services_the_build_reported(report: &mut Report, build: &[Diagnostic]) {
+    for stale in &report.stale_services {
+        let named = format!("`{}`", stale.id);
+        let reported = build
+            .iter()
+            .any(|d| d.message.contains(&named) && d.message.contains("verified"));
+        if reported {
+            let ours = review::stale_message_prefix(&stale.id);
+            report
+                .findings
+                .retain(|f| !(f.audit == Audit::Review && f.diagnostic.message.starts_with(&ours)));
+        }
+    }
 }
 
 /// Runs every offline audit; `rendered[i]` is the Markdown of `handbook.pages[i]`.
@@ -223,6 +241,52 @@ mod tests {
         assert_eq!(p.at(0), Pos::new(5, 1));
         assert_eq!(p.at(4), Pos::new(6, 2));
         assert_eq!(p.at(8), Pos::new(7, 1));
+    }
+
+    #[test]
+    fn a_stale_service_the_build_reported_is_not_repeated() {
+        let handbook = Handbook {
+            today: Date::parse("2026-11-23").unwrap(),
+            services: vec![crate::model::Service {
+                id: "old".into(),
+                name: "Old".into(),
+                organisation: None,
+                description: None,
+                category: None,
+                audiences: Vec::new(),
+                ages: None,
+                area: None,
+                urgent: false,
+                contact: Default::default(),
+                hours: None,
+                cost: None,
+                referral: None,
+                languages: Vec::new(),
+                visibility: Default::default(),
+                last_verified: Some(Date::parse("2025-01-01").unwrap()),
+                path: "content/services.yaml".into(),
+                pos: Pos::new(2, 3),
+            }],
+            ..Handbook::default()
+        };
+        let mut report = audit(&handbook, &[]);
+        let stale = |r: &Report| {
+            r.findings
+                .iter()
+                .filter(|f| f.diagnostic.message.contains("`old`"))
+                .count()
+        };
+        assert_eq!(stale(&report), 1);
+        drop_stale_services_the_build_reported(&mut report, &[]);
+        assert_eq!(stale(&report), 1);
+        let build = Diagnostic::warning(
+            "content/services.yaml",
+            9,
+            5,
+            "service `old` has not been verified since 2025-01-01",
+        );
+        drop_stale_services_the_build_reported(&mut report, &[build]);
+        assert_eq!(stale(&report), 0);
     }
 
     #[test]

@@ -152,8 +152,8 @@ pub fn audit(
                 service.pos.line,
                 service.pos.col,
                 format!(
-                    "service `{}` was last verified on {verified}, over {STALE_MONTHS} months ago",
-                    service.id
+                    "{} on {verified}, over {STALE_MONTHS} months ago",
+                    stale_message_prefix(&service.id)
                 ),
             )
             .with_hint(
@@ -168,6 +168,11 @@ pub fn audit(
         });
     }
     (pages, stale)
+}
+
+/// How the stale-service finding starts (to recognise it).
+pub fn stale_message_prefix(id: &str) -> String {
+    format!("service `{id}` was last verified")
 }
 
 /// Policy and pathway pages (not the sections' introductions) need a review date.
