@@ -332,6 +332,8 @@ fn the_audit_page_is_in_the_staff_edition_only() {
     assert!(out.status.success(), "{}", common::stderr(&out));
 
     assert!(!public.join("audit.html").exists());
+    assert!(!read(public.join("index.html")).contains("audit.html"));
+    assert!(read(staff.join("policy/soon.html")).contains("href=\"../audit.html\""));
     let html = read(staff.join("audit.html"));
     assert!(html.contains("<h1>Handbook audit</h1>"), "{html}");
     assert!(html.contains("✗ Overdue"), "{html}");
