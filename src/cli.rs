@@ -23,6 +23,9 @@ pub enum Command {
     Build(BuildArgs),
     /// Turn an Open Referral UK (HSDS) JSON file of services into services.yaml.
     ImportServices(ImportServicesArgs),
+    /// Check the handbook without building it: every build check, then
+    /// review dates, principle coverage, links, accessibility and reading age.
+    Check(CheckArgs),
     /// Write a small starter handbook into a new folder.
     New {
         /// The folder to create (it must not exist, or be empty).
@@ -65,4 +68,31 @@ pub struct ImportServicesArgs {
     /// Replace the output file if it exists.
     #[arg(long)]
     pub force: bool,
+}
+
+/// How `handbook check` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Findings grouped by file, then a summary (for people).
+    Text,
+    /// One JSON object (for CI; described in docs/check.md).
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The handbook folder (holding handbook.yaml).
+    #[arg(default_value = "content")]
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub edition: EditionArgs,
+    /// Fail (exit code 1) on warnings too.
+    #[arg(long)]
+    pub strict: bool,
+    /// Report as text or JSON.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Also fetch every web address (page links and service websites).
+    #[arg(long)]
+    pub external: bool,
 }

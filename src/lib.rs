@@ -5,6 +5,7 @@
 //! links it for an edition, `render` makes every file in memory, and
 //! `output` swaps the finished site into place.
 
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod date;

@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use handbook::cli::{Cli, Command};
+use handbook::cli::{Cli, Command, Format};
 use handbook::diagnostic::Diagnostic;
 use handbook::{BuildOptions, CompileOptions, Failure};
 
@@ -41,6 +41,34 @@ fn main() -> ExitCode {
             }
         }
         Command::ImportServices(args) => import_services(&args),
+        Command::Check(args) => {
+            let options = handbook::check::Options {
+                compile: CompileOptions {
+                    edition: args.edition.edition,
+                    drafts: args.edition.drafts,
+                    ..CompileOptions::default()
+                },
+                external: args.external,
+            };
+            match handbook::check::run(&args.dir, options) {
+                Ok(report) => {
+                    match args.format {
+                        Format::Text => {
+                            print!("{}", handbook::check::report::text(&report, args.strict))
+                        }
+                        Format::Json => {
+                            print!("{}", handbook::check::report::json(&report, args.strict))
+                        }
+                    }
+                    report.exit_code(args.strict)
+                }
+                Err(failure) => {
+                    print_all(failure.diagnostics());
+                    eprintln!("Check failed: the handbook could not be read.");
+                    failure.exit_code()
+                }
+            }
+        }
         Command::New { dir } => match handbook::new::write_starter(&dir) {
             Ok(count) => {
                 println!(

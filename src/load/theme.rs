@@ -22,6 +22,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &[u8])] = embed!(
     "page.html",
     "404.html",
     "print.html",
+    "audit.html",
     "partials/urgent_help.html",
     "partials/service_card.html",
     "partials/page_list.html",
@@ -31,8 +32,13 @@ pub const DEFAULT_TEMPLATES: &[(&str, &[u8])] = embed!(
 );
 
 /// The default theme's static files, by path under `static/`.
-pub const DEFAULT_STATIC: &[(&str, &[u8])] =
-    embed!("static", "handbook.css", "services.css", "services.js");
+pub const DEFAULT_STATIC: &[(&str, &[u8])] = embed!(
+    "static",
+    "handbook.css",
+    "services.css",
+    "services.js",
+    "audit.css",
+);
 
 /// A theme ready to use: templates by name and static files by path.
 #[derive(Debug, Clone, Default)]

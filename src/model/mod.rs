@@ -238,6 +238,9 @@ pub fn generated_outputs(handbook: &Handbook) -> Vec<String> {
         out.push("sitemap.xml".into());
     }
     out.extend(service::generated_outputs(&handbook.services));
+    if handbook.edition == Edition::Staff {
+        out.push("audit.html".into());
+    }
     out
 }
 

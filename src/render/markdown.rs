@@ -102,7 +102,7 @@ pub const RESERVED_IDS: &[&str] = &[
     "filters",
 ];
 
-fn options() -> Options {
+pub(crate) fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH

@@ -1,6 +1,7 @@
 //! Rendering: Markdown to HTML, pages through the theme's templates, and the
 //! site's other files, all as bytes in memory. Nothing here writes to disk.
 
+mod audit;
 mod context;
 pub mod markdown;
 mod print;
@@ -151,7 +152,17 @@ pub fn site(
     }
     let not_found = templates.render("404.html", &context::not_found(handbook, &shared));
     let print = print::render(handbook, &shared, &templates);
-    for (path, result) in [("404.html", not_found), ("print.html", print)] {
+    // The audit page is for staff only: never in the public edition.
+    let audit = (handbook.edition == Edition::Staff).then(|| {
+        (
+            audit::URL,
+            audit::render(handbook, &shared, &templates, rendered),
+        )
+    });
+    for (path, result) in [("404.html", not_found), ("print.html", print)]
+        .into_iter()
+        .chain(audit)
+    {
         match result {
             Ok(html) => files.push(OutputFile {
                 path: path.into(),
