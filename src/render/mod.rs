@@ -2,7 +2,9 @@
 //! site's other files, all as bytes in memory. Nothing here writes to disk.
 
 mod context;
+pub mod diagram;
 pub mod markdown;
+pub mod pathway;
 mod print;
 mod templates;
 
@@ -107,14 +109,17 @@ pub fn markdown_all(handbook: &Handbook) -> Vec<Rendered> {
         .pages
         .par_iter()
         .map(|page| {
-            markdown::render(
+            let mut rendered = markdown::render(
                 &page.body,
                 page.dir(),
                 page.body_line,
                 &SiteLinker {
                     from_url: &page.url,
                 },
-            )
+            );
+            // A pathway's steps link too; their links are checked with the page's.
+            rendered.links.extend(pathway::step_links(page));
+            rendered
         })
         .collect()
 }

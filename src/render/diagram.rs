@@ -1,0 +1,723 @@
+//! The diagram of a pathway: its steps laid out in layers from top to bottom
+//! and drawn as inline SVG at build time (no script, no outside tool).
+//!
+//! The layout is the classic layered one: cycles are broken by turning back
+//! edges round, each step goes on the layer after its furthest predecessor
+//! (longest path), edges that skip layers pass through placeholder points,
+//! and each layer's order is improved by barycentre sweeps that keep the
+//! order with the fewest crossings. Meaning is carried by strokes and text,
+//! never by colour alone, so the diagram prints in black and white.
+
+use std::collections::VecDeque;
+use std::fmt::Write;
+
+use super::escape_html as esc;
+
+/// One step as the diagram sees it.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// The fragment the step's box links to (without `#`).
+    pub href: String,
+    pub title: String,
+    pub urgent: bool,
+    /// Indexes of the steps that follow; unknown ones are ignored.
+    pub next: Vec<usize>,
+}
+
+impl Node {
+    fn ending(&self) -> bool {
+        self.next.is_empty()
+    }
+}
+
+/// Where everything goes, in SVG user units.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// One per node, in the nodes' order.
+    pub boxes: Vec<Placed>,
+    pub edges: Vec<Edge>,
+    pub width: f64,
+    pub height: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Placed {
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+    pub layer: usize,
+    /// The text lines drawn in the box, marker and ending included.
+    pub lines: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Edge {
+    pub from: usize,
+    pub to: usize,
+    /// From the edge of `from`'s box to the edge of `to`'s box.
+    pub points: Vec<(f64, f64)>,
+}
+
+pub const BOX_W: f64 = 200.0;
+const PAD: f64 = 10.0;
+const LINE_H: f64 = 18.0;
+const FONT: f64 = 14.0;
+const GAP_X: f64 = 28.0;
+const GAP_Y: f64 = 44.0;
+const MARGIN: f64 = 8.0;
+const PASS_W: f64 = 14.0;
+const BACK_OFFSET: f64 = 12.0;
+/// Characters per line at `FONT` inside `BOX_W`.
+const WRAP: usize = 24;
+const MAX_TITLE_LINES: usize = 6;
+/// Larger pathways get the list only: past this, a diagram stops helping.
+pub const MAX_NODES: usize = 100;
+/// Bound on placeholder points, so hostile input cannot blow up the work.
+const MAX_PASSES: usize = 1500;
+const SWEEPS: usize = 8;
+
+pub const URGENT_MARKER: &str = "\u{26A0} URGENT";
+pub const END_MARKER: &str = "End of pathway";
+
+/// Lays out `nodes`; `None` when there is nothing to draw or too much.
+pub fn layout(nodes: &[Node]) -> Option<Layout> {
+    let n = nodes.len();
+    if n == 0 || n > MAX_NODES {
+        return None;
+    }
+    let mut edges: Vec<(usize, usize)> = Vec::new();
+    for (u, node) in nodes.iter().enumerate() {
+        for &v in &node.next {
+            if v < n && v != u && !edges.contains(&(u, v)) {
+                edges.push((u, v));
+            }
+        }
+    }
+    let reversed = back_edges(n, &edges);
+    // The acyclic graph used for layering: back edges turned round.
+    let dag: Vec<(usize, usize)> = edges
+        .iter()
+        .zip(&reversed)
+        .map(|(&(u, v), &r)| if r { (v, u) } else { (u, v) })
+        .collect();
+    let layer = longest_path_layers(n, &dag);
+
+    // Vertices: the nodes, then placeholder points for edges that skip layers.
+    let mut v_layer = layer.clone();
+    let mut chains: Vec<Vec<usize>> = Vec::with_capacity(dag.len());
+    for &(a, b) in &dag {
+        let mut chain = vec![a];
+        for l in layer[a] + 1..layer[b] {
+            if v_layer.len() - n >= MAX_PASSES {
+                return None;
+            }
+            v_layer.push(l);
+            chain.push(v_layer.len() - 1);
+        }
+        chain.push(b);
+        chains.push(chain);
+    }
+    let vn = v_layer.len();
+    let mut up: Vec<Vec<usize>> = vec![Vec::new(); vn];
+    let mut down: Vec<Vec<usize>> = vec![Vec::new(); vn];
+    for chain in &chains {
+        for pair in chain.windows(2) {
+            down[pair[0]].push(pair[1]);
+            up[pair[1]].push(pair[0]);
+        }
+    }
+    let layers_n = layer.iter().max().map_or(1, |m| m + 1);
+    let mut order: Vec<Vec<usize>> = vec![Vec::new(); layers_n];
+    for v in 0..vn {
+        order[v_layer[v]].push(v);
+    }
+    let order = reduce_crossings(order, &up, &down);
+
+    // Box sizes and layer rows.
+    let lines: Vec<Vec<String>> = nodes.iter().map(box_lines).collect();
+    let height_of = |v: usize| {
+        if v < n {
+            2.0 * PAD + lines[v].len() as f64 * LINE_H
+        } else {
+            0.0
+        }
+    };
+    let width_of = |v: usize| if v < n { BOX_W } else { PASS_W };
+    let mut row_top = vec![0.0; layers_n];
+    let mut row_h = vec![0.0; layers_n];
+    let mut y = MARGIN;
+    for l in 0..layers_n {
+        row_top[l] = y;
+        row_h[l] = order[l]
+            .iter()
+            .map(|&v| height_of(v))
+            .fold(LINE_H, f64::max);
+        y += row_h[l] + GAP_Y;
+    }
+    let height = y - GAP_Y + MARGIN;
+
+    // Horizontal centres: each vertex under the mean of those above it,
+    // pushed right as little as keeps the order and the gaps.
+    let mut cx = vec![0.0; vn];
+    for (l, row) in order.iter().enumerate() {
+        let mut prev: Option<(f64, f64)> = None;
+        for &v in row {
+            let w = width_of(v);
+            let above: Vec<f64> = up[v].iter().map(|&u| cx[u]).collect();
+            let desired = if l == 0 || above.is_empty() {
+                f64::NEG_INFINITY
+            } else {
+                above.iter().sum::<f64>() / above.len() as f64
+            };
+            let min = prev.map_or(f64::NEG_INFINITY, |(c, pw)| c + pw / 2.0 + GAP_X + w / 2.0);
+            let c = desired.max(min);
+            cx[v] = if c.is_finite() { c } else { w / 2.0 };
+            prev = Some((cx[v], w));
+        }
+    }
+    let left = (0..vn)
+        .map(|v| cx[v] - width_of(v) / 2.0)
+        .fold(f64::INFINITY, f64::min);
+    for c in &mut cx {
+        *c += MARGIN - left;
+    }
+    let width = (0..vn)
+        .map(|v| cx[v] + width_of(v) / 2.0)
+        .fold(0.0, f64::max)
+        + MARGIN;
+
+    let boxes = (0..n)
+        .map(|v| Placed {
+            x: cx[v] - BOX_W / 2.0,
+            y: row_top[layer[v]],
+            w: BOX_W,
+            h: height_of(v),
+            layer: layer[v],
+            lines: lines[v].clone(),
+        })
+        .collect::<Vec<_>>();
+    let edges = edges
+        .iter()
+        .zip(&reversed)
+        .zip(&chains)
+        .map(|((&(from, to), &rev), chain)| {
+            let mut points = Vec::with_capacity(chain.len() * 2);
+            for (i, &v) in chain.iter().enumerate() {
+                let top = row_top[v_layer[v]];
+                if v < n {
+                    let b = &boxes[v];
+                    let y = if i == 0 { b.y + b.h } else { b.y };
+                    points.push((cx[v], y));
+                } else {
+                    points.push((cx[v], top));
+                    points.push((cx[v], top + row_h[v_layer[v]]));
+                }
+            }
+            if rev {
+                // Drawn beside the forward edge it may share a line with.
+                for point in &mut points {
+                    point.0 += BACK_OFFSET;
+                }
+                points.reverse();
+            }
+            Edge { from, to, points }
+        })
+        .collect();
+    Some(Layout {
+        boxes,
+        edges,
+        width,
+        height,
+    })
+}
+
+/// Which edges close a cycle, found by depth-first search from the first
+/// step (then from any step not yet seen), without recursion.
+fn back_edges(n: usize, edges: &[(usize, usize)]) -> Vec<bool> {
+    let mut out_edges: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, &(u, _)) in edges.iter().enumerate() {
+        out_edges[u].push(i);
+    }
+    let mut state = vec![0u8; n]; // 0 new, 1 on the stack, 2 done
+    let mut back = vec![false; edges.len()];
+    for root in 0..n {
+        if state[root] != 0 {
+            continue;
+        }
+        let mut stack = vec![(root, 0usize)];
+        state[root] = 1;
+        while let Some((u, k)) = stack.pop() {
+            if let Some(&e) = out_edges[u].get(k) {
+                stack.push((u, k + 1));
+                let v = edges[e].1;
+                match state[v] {
+                    0 => {
+                        state[v] = 1;
+                        stack.push((v, 0));
+                    }
+                    1 => back[e] = true,
+                    _ => {}
+                }
+            } else {
+                state[u] = 2;
+            }
+        }
+    }
+    back
+}
+
+/// Each node's layer: one more than its furthest predecessor's.
+fn longest_path_layers(n: usize, dag: &[(usize, usize)]) -> Vec<usize> {
+    let mut indegree = vec![0usize; n];
+    let mut out: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for &(u, v) in dag {
+        indegree[v] += 1;
+        out[u].push(v);
+    }
+    let mut layer = vec![0usize; n];
+    let mut queue: VecDeque<usize> = (0..n).filter(|&v| indegree[v] == 0).collect();
+    while let Some(u) = queue.pop_front() {
+        for &v in &out[u] {
+            layer[v] = layer[v].max(layer[u] + 1);
+            indegree[v] -= 1;
+            if indegree[v] == 0 {
+                queue.push_back(v);
+            }
+        }
+    }
+    layer
+}
+
+/// Barycentre sweeps down and up; the order with the fewest crossings wins.
+fn reduce_crossings(
+    mut order: Vec<Vec<usize>>,
+    up: &[Vec<usize>],
+    down: &[Vec<usize>],
+) -> Vec<Vec<usize>> {
+    let mut position = vec![0usize; up.len()];
+    let index = |order: &[Vec<usize>], position: &mut [usize]| {
+        for row in order {
+            for (i, &v) in row.iter().enumerate() {
+                position[v] = i;
+            }
+        }
+    };
+    index(&order, &mut position);
+    let mut best = order.clone();
+    let mut best_crossings = crossings(&order, down, &position);
+    for sweep in 0..SWEEPS {
+        let downwards = sweep % 2 == 0;
+        let rows: Vec<usize> = if downwards {
+            (1..order.len()).collect()
+        } else {
+            (0..order.len().saturating_sub(1)).rev().collect()
+        };
+        for l in rows {
+            let keys: Vec<(f64, usize)> = order[l]
+                .iter()
+                .map(|&v| {
+                    let near = if downwards { &up[v] } else { &down[v] };
+                    let key = if near.is_empty() {
+                        position[v] as f64
+                    } else {
+                        near.iter().map(|&u| position[u] as f64).sum::<f64>() / near.len() as f64
+                    };
+                    (key, v)
+                })
+                .collect();
+            let mut sorted = keys;
+            sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+            order[l] = sorted.into_iter().map(|(_, v)| v).collect();
+            for (i, &v) in order[l].iter().enumerate() {
+                position[v] = i;
+            }
+        }
+        let c = crossings(&order, down, &position);
+        if c < best_crossings {
+            best_crossings = c;
+            best = order.clone();
+        }
+        if best_crossings == 0 {
+            break;
+        }
+    }
+    best
+}
+
+/// The number of pairs of edges that cross between neighbouring layers.
+fn crossings(order: &[Vec<usize>], down: &[Vec<usize>], position: &[usize]) -> usize {
+    let mut total = 0;
+    for row in order {
+        let pairs: Vec<(usize, usize)> = row
+            .iter()
+            .flat_map(|&u| down[u].iter().map(move |&v| (position[u], position[v])))
+            .collect();
+        for (i, a) in pairs.iter().enumerate() {
+            for b in &pairs[i + 1..] {
+                if (a.0 < b.0 && a.1 > b.1) || (a.0 > b.0 && a.1 < b.1) {
+                    total += 1;
+                }
+            }
+        }
+    }
+    total
+}
+
+/// The lines of text in a step's box: the urgent marker, the numbered
+/// title wrapped to the box, and the ending marker.
+fn box_lines(node: &Node) -> Vec<String> {
+    let mut lines = Vec::new();
+    if node.urgent {
+        lines.push(URGENT_MARKER.to_string());
+    }
+    lines.extend(wrap(&node.title, WRAP, MAX_TITLE_LINES));
+    if node.ending() {
+        lines.push(END_MARKER.to_string());
+    }
+    lines
+}
+
+/// Greedy word wrap; words longer than a line are cut, and text beyond
+/// `max_lines` ends in an ellipsis.
+pub fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
+    let (width, max_lines) = (width.max(1), max_lines.max(1));
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for word in text.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        while !word.is_empty() {
+            let used = current.chars().count();
+            let room = if used == 0 {
+                width
+            } else {
+                width.saturating_sub(used + 1)
+            };
+            if word.len() <= room {
+                if used > 0 {
+                    current.push(' ');
+                }
+                current.extend(word.drain(..));
+            } else if used == 0 {
+                current.extend(word.drain(..width));
+                lines.push(std::mem::take(&mut current));
+            } else {
+                lines.push(std::mem::take(&mut current));
+            }
+        }
+    }
+    if !current.is_empty() {
+        lines.push(current);
+    }
+    if lines.len() > max_lines {
+        lines.truncate(max_lines);
+        let last = &mut lines[max_lines - 1];
+        let keep: String = last.chars().take(width.saturating_sub(1)).collect();
+        *last = format!("{keep}\u{2026}");
+    }
+    lines
+}
+
+/// What the SVG needs beyond the layout.
+pub struct Labels<'a> {
+    /// Prefix for every id the SVG defines (print holds many diagrams).
+    pub id_prefix: &'a str,
+    /// The `<title>` of the SVG.
+    pub title: &'a str,
+    /// The text alternative: what the list of steps says.
+    pub description: &'a str,
+}
+
+/// The diagram as an inline SVG element, or `None` when it is not drawn.
+pub fn svg(nodes: &[Node], labels: &Labels) -> Option<String> {
+    let layout = layout(nodes)?;
+    let p = esc(labels.id_prefix);
+    let (w, h) = (layout.width.ceil(), layout.height.ceil());
+    let mut s = String::with_capacity(2048 + nodes.len() * 600);
+    // Never smaller than 80% (text stays about 11 px) nor larger than 125%:
+    // wide pathways scroll sideways in their region instead of shrinking.
+    let _ = write!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"pathway-svg\" viewBox=\"0 0 {w} {h}\" width=\"100%\" style=\"min-width:{}px;max-width:{}px\" role=\"img\" aria-labelledby=\"{p}pathway-diagram-svg-title\" aria-describedby=\"{p}pathway-diagram-desc\" font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif\" font-size=\"{FONT}\">",
+        (w * 0.8).round(),
+        (w * 1.25).round()
+    );
+    let _ = write!(
+        s,
+        "<title id=\"{p}pathway-diagram-svg-title\">{}</title><desc id=\"{p}pathway-diagram-desc\">{}</desc>",
+        esc(labels.title),
+        esc(labels.description)
+    );
+    let _ = write!(
+        s,
+        "<defs><marker id=\"{p}pathway-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" class=\"diagram-arrowhead\" fill=\"#1a1a1a\"/></marker></defs>"
+    );
+    s.push_str("<g class=\"diagram-edges\">");
+    for edge in &layout.edges {
+        let mut d = String::new();
+        for (i, (x, y)) in edge.points.iter().enumerate() {
+            let _ = write!(d, "{}{:.1},{:.1}", if i == 0 { "M" } else { " L" }, x, y);
+        }
+        let _ = write!(
+            s,
+            "<path d=\"{d}\" class=\"diagram-edge\" fill=\"none\" stroke=\"#1a1a1a\" stroke-width=\"1.5\" marker-end=\"url(#{p}pathway-arrow)\"/>"
+        );
+    }
+    s.push_str("</g><g class=\"diagram-steps\">");
+    for (node, b) in nodes.iter().zip(&layout.boxes) {
+        let mut class = String::from("diagram-step");
+        if node.urgent {
+            class.push_str(" diagram-urgent");
+        }
+        if node.ending() {
+            class.push_str(" diagram-end");
+        }
+        // The links repeat the list's, which keyboard and screen reader
+        // users reach there; inside an image they stay out of the tab order.
+        let _ = write!(
+            s,
+            "<a href=\"#{}\" class=\"{class}\" tabindex=\"-1\">",
+            esc(&node.href)
+        );
+        let stroke = if node.urgent { 3.5 } else { 1.5 };
+        let _ = write!(
+            s,
+            "<rect class=\"diagram-box\" x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" rx=\"4\" fill=\"#ffffff\" stroke=\"#1a1a1a\" stroke-width=\"{stroke}\"/>",
+            b.x, b.y, b.w, b.h
+        );
+        if node.urgent {
+            // A second, inner border: urgent steps are double-framed.
+            let _ = write!(
+                s,
+                "<rect class=\"diagram-box-inner\" x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" rx=\"2\" fill=\"none\" stroke=\"#1a1a1a\" stroke-width=\"1\"/>",
+                b.x + 5.0,
+                b.y + 5.0,
+                b.w - 10.0,
+                b.h - 10.0
+            );
+        }
+        let _ = write!(
+            s,
+            "<text class=\"diagram-text\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#1a1a1a\">",
+            b.x + b.w / 2.0,
+            b.y + PAD
+        );
+        for (i, line) in b.lines.iter().enumerate() {
+            let marker = (node.urgent && i == 0) || (node.ending() && i + 1 == b.lines.len());
+            let weight = if marker {
+                " font-weight=\"bold\" class=\"diagram-marker\""
+            } else {
+                ""
+            };
+            let _ = write!(
+                s,
+                "<tspan x=\"{:.1}\" dy=\"{}\"{weight}>{}</tspan>",
+                b.x + b.w / 2.0,
+                if i == 0 { LINE_H - 4.0 } else { LINE_H },
+                esc(line)
+            );
+        }
+        s.push_str("</text></a>");
+    }
+    s.push_str("</g></svg>");
+    Some(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(title: &str, next: &[usize]) -> Node {
+        Node {
+            href: title.to_lowercase(),
+            title: title.into(),
+            urgent: false,
+            next: next.to_vec(),
+        }
+    }
+
+    fn overlap(a: &Placed, b: &Placed) -> bool {
+        a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h
+    }
+
+    fn assert_no_overlaps(layout: &Layout) {
+        for (i, a) in layout.boxes.iter().enumerate() {
+            assert!(a.x >= 0.0 && a.y >= 0.0, "box {i} starts outside: {a:?}");
+            assert!(
+                a.x + a.w <= layout.width && a.y + a.h <= layout.height,
+                "box {i} ends outside the {}x{} view: {a:?}",
+                layout.width,
+                layout.height
+            );
+            for (j, b) in layout.boxes.iter().enumerate().skip(i + 1) {
+                assert!(!overlap(a, b), "boxes {i} and {j} overlap: {a:?} {b:?}");
+            }
+        }
+    }
+
+    /// Twelve steps: a first question that branches three ways, an urgent
+    /// branch, two branches that join again, and three endings.
+    fn twelve() -> Vec<Node> {
+        let mut nodes = vec![
+            node("Notice", &[1, 2, 3]),
+            node("Immediate risk", &[4]),
+            node("Listen", &[5]),
+            node("Talk to parents", &[6]),
+            node("Call 999", &[7]),
+            node("Record", &[7]),
+            node("Early help", &[8]),
+            node("Tell the DSL", &[8, 9]),
+            node("Plan support", &[10]),
+            node("Refer to CAMHS", &[10, 11]),
+            node("Review", &[]),
+            node("Close the case", &[]),
+        ];
+        nodes[1].urgent = true;
+        nodes[4].urgent = true;
+        nodes
+    }
+
+    #[test]
+    fn twelve_steps_with_branches_and_a_join_do_not_overlap() {
+        let layout = layout(&twelve()).unwrap();
+        assert_eq!(layout.boxes.len(), 12);
+        assert_no_overlaps(&layout);
+        // Longest-path layers: the join `Tell the DSL` sits below both
+        // `Call 999` and `Record`.
+        let l = |i: usize| layout.boxes[i].layer;
+        assert_eq!((l(0), l(1), l(4), l(5), l(7)), (0, 1, 2, 2, 3));
+        assert!(l(10) > l(9) && l(9) > l(7));
+        // Every edge goes from the bottom of its box to the top of the next.
+        for e in &layout.edges {
+            let (from, to) = (&layout.boxes[e.from], &layout.boxes[e.to]);
+            assert_eq!(e.points.first().unwrap().1, from.y + from.h);
+            assert_eq!(e.points.last().unwrap().1, to.y);
+        }
+    }
+
+    #[test]
+    fn rows_of_boxes_keep_their_gaps() {
+        let layout = layout(&twelve()).unwrap();
+        for a in &layout.boxes {
+            for b in &layout.boxes {
+                if a.layer == b.layer && a.x < b.x {
+                    assert!(b.x - (a.x + a.w) >= GAP_X - 0.01, "{a:?} {b:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_cycle_is_laid_out_and_does_not_hang() {
+        let nodes = vec![
+            node("Start", &[1]),
+            node("Check", &[2]),
+            node("Try again", &[1, 3]),
+            node("Done", &[]),
+        ];
+        let layout = layout(&nodes).unwrap();
+        assert_no_overlaps(&layout);
+        assert_eq!(layout.edges.len(), 4);
+        // The edge back up still ends at the box it points to.
+        let back = layout
+            .edges
+            .iter()
+            .find(|e| e.to == 1 && e.from == 2)
+            .unwrap();
+        let target = &layout.boxes[1];
+        let end = back.points.last().unwrap();
+        assert!(
+            end.1 == target.y || end.1 == target.y + target.h,
+            "{back:?}"
+        );
+        // A cycle with no way out at all, and a self-loop.
+        let closed = vec![node("A", &[1]), node("B", &[2]), node("C", &[0, 2])];
+        assert_no_overlaps(&layout_of(&closed));
+    }
+
+    fn layout_of(nodes: &[Node]) -> Layout {
+        layout(nodes).unwrap()
+    }
+
+    #[test]
+    fn crossings_are_reduced() {
+        // 0 → 2, 3 and 1 → 2 placed so that a naive order crosses.
+        let nodes = vec![
+            node("Top", &[2, 1]),
+            node("Left", &[4]),
+            node("Right", &[3]),
+            node("Under right", &[]),
+            node("Under left", &[]),
+        ];
+        let layout = layout(&nodes).unwrap();
+        assert_no_overlaps(&layout);
+        let (b1, b2, b3, b4) = (
+            &layout.boxes[1],
+            &layout.boxes[2],
+            &layout.boxes[3],
+            &layout.boxes[4],
+        );
+        assert_eq!(b1.x < b2.x, b4.x < b3.x, "the two branches cross");
+    }
+
+    #[test]
+    fn too_big_or_empty_is_not_drawn() {
+        assert!(layout(&[]).is_none());
+        let chain: Vec<Node> = (0..=MAX_NODES)
+            .map(|i| node("x", if i < MAX_NODES { &[1] } else { &[] }))
+            .collect();
+        assert!(layout(&chain).is_none());
+        // Everything pointing at everything: bounded, and no hang.
+        let dense: Vec<Node> = (0..60)
+            .map(|i| node("x", &(i + 1..60).collect::<Vec<_>>()))
+            .collect();
+        let _ = layout(&dense);
+    }
+
+    #[test]
+    fn wrapping() {
+        assert_eq!(
+            wrap(
+                "Tell the DSL the same day, before the pupil goes home",
+                24,
+                6
+            ),
+            vec![
+                "Tell the DSL the same",
+                "day, before the pupil",
+                "goes home"
+            ]
+        );
+        assert_eq!(wrap("abcdefghij", 4, 6), vec!["abcd", "efgh", "ij"]);
+        let long = wrap(&"word ".repeat(100), 10, 2);
+        assert_eq!(long.len(), 2);
+        assert!(long[1].ends_with('\u{2026}'));
+    }
+
+    #[test]
+    fn svg_escapes_text_and_marks_urgent_steps_in_text() {
+        let mut nodes = vec![node("Start <b>&\"</b>", &[1]), node("Call 999", &[])];
+        nodes[1].urgent = true;
+        nodes[1].href = "call-999".into();
+        let svg = svg(
+            &nodes,
+            &Labels {
+                id_prefix: "x-",
+                title: "Diagram: <x>",
+                description: "Step 1 & 2",
+            },
+        )
+        .unwrap();
+        assert!(
+            svg.contains("Start &lt;b&gt;&amp;&quot;&lt;/b&gt;"),
+            "{svg}"
+        );
+        assert!(
+            svg.contains("<title id=\"x-pathway-diagram-svg-title\">Diagram: &lt;x&gt;</title>")
+        );
+        assert!(svg.contains(URGENT_MARKER));
+        assert!(svg.contains("<a href=\"#call-999\""));
+        assert!(svg.contains("url(#x-pathway-arrow)"));
+        assert!(!svg.contains("<b>"));
+    }
+}
