@@ -266,7 +266,11 @@ pub fn check(handbook: &Handbook, diagnostics: &mut Vec<Diagnostic>) {
             .collect();
         let ends = reach(&endings, |id| before.get(id).cloned().unwrap_or_default());
         for step in steps {
-            let broken_next = step.next.iter().any(|n| !ids.contains_key(n.id.as_str()));
+            // Steps whose `next` is already reported are left out here.
+            let broken_next = step
+                .next
+                .iter()
+                .any(|n| n.id == step.id || !ids.contains_key(n.id.as_str()));
             if !step.id.is_empty()
                 && reachable.contains(step.id.as_str())
                 && !ends.contains(step.id.as_str())

@@ -16,7 +16,11 @@ pub fn bin() -> Command {
 
 /// Runs `handbook ARGS…` in `cwd`.
 pub fn run(cwd: &Path, args: &[&str]) -> Output {
-    bin().current_dir(cwd).args(args).output().expect("the handbook binary runs")
+    bin()
+        .current_dir(cwd)
+        .args(args)
+        .output()
+        .expect("the handbook binary runs")
 }
 
 pub fn stderr(output: &Output) -> String {
@@ -34,7 +38,10 @@ pub fn repo() -> PathBuf {
 /// A copy of `tests/fixtures/NAME` as `content/` inside a new temporary folder.
 pub fn fixture(name: &str) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().expect("temp dir");
-    copy_dir(&repo().join("tests/fixtures").join(name), &tmp.path().join("content"));
+    copy_dir(
+        &repo().join("tests/fixtures").join(name),
+        &tmp.path().join("content"),
+    );
     tmp
 }
 
@@ -72,7 +79,8 @@ pub fn copy_dir(from: &Path, to: &Path) {
 }
 
 pub fn read(path: impl AsRef<Path>) -> String {
-    std::fs::read_to_string(path.as_ref()).unwrap_or_else(|e| panic!("{}: {e}", path.as_ref().display()))
+    std::fs::read_to_string(path.as_ref())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.as_ref().display()))
 }
 
 /// Every file under `dir` (relative path, bytes).
@@ -81,7 +89,12 @@ pub fn all_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(dir).unwrap().display().to_string(), std::fs::read(e.path()).unwrap()))
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap().display().to_string(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
         .collect();
     out.sort();
     out
@@ -94,6 +107,13 @@ pub fn site_check(args: &[&str]) -> Option<(bool, String)> {
     if !script.exists() {
         return None;
     }
-    let out = Command::new("python3").arg(script).args(args).output().ok()?;
-    Some((out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned()))
+    let out = Command::new("python3")
+        .arg(script)
+        .args(args)
+        .output()
+        .ok()?;
+    Some((
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    ))
 }
