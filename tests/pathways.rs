@@ -140,6 +140,17 @@ fn step_ids_must_work_as_links() {
 }
 
 #[test]
+fn step_id_also_a_heading_id() {
+    assert_eq!(
+        errors("pathway-heading-id", "public"),
+        [at(
+            "11:9",
+            "step id `tell` is also the id of the heading \"Tell\" on this page"
+        )]
+    );
+}
+
+#[test]
 fn step_without_title() {
     assert_eq!(
         errors("pathway-no-title", "public"),
@@ -300,7 +311,7 @@ fn a_pathway_renders_as_urgent_box_list_and_diagram() {
     let html = read(tmp.path().join("site/pathways/worried.html"));
 
     // The urgent step comes before everything else the page says.
-    let urgent = html.find("If the pupil is in immediate danger").unwrap();
+    let urgent = html.find("If someone is in immediate danger").unwrap();
     assert!(urgent < html.find("Intro text.").unwrap());
     assert!(html[urgent..].contains("href=\"tel:999\""));
     assert!(html.contains("href=\"#immediate-risk\">Step 2 in full</a>"));
@@ -406,10 +417,7 @@ fn the_example_pathways_render_as_lists_and_diagrams() {
             let html = read(&path);
             let ids = step_ids(&html);
             assert!(ids.len() >= 4, "{name}: {ids:?}");
-            assert!(
-                html.contains("If the pupil is in immediate danger"),
-                "{name}"
-            );
+            assert!(html.contains("If someone is in immediate danger"), "{name}");
             let svg = svg_of(&html);
             assert_well_formed_xml(svg);
             assert!(

@@ -296,6 +296,38 @@ pub fn check(handbook: &Handbook, diagnostics: &mut Vec<Diagnostic>) {
     }
 }
 
+/// A step's id is also its element's id on the page, so no heading of the
+/// page may have it too; `rendered[i]` belongs to `handbook.pages[i]`.
+pub fn check_ids_against_headings(
+    handbook: &Handbook,
+    rendered: &[crate::render::Rendered],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for (page, result) in handbook.pages.iter().zip(rendered) {
+        let (Some(steps), Some(path)) = (&page.steps, &page.path) else {
+            continue;
+        };
+        for step in steps {
+            if let Some(heading) = result.headings.iter().find(|h| h.id == step.id) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        path,
+                        step.id_pos.line,
+                        step.id_pos.col,
+                        format!(
+                            "step id `{}` is also the id of the heading \"{}\" on this page",
+                            step.id, heading.text
+                        ),
+                    )
+                    .with_hint(
+                        "rename the step, or give the heading another id with `{#another-id}`",
+                    ),
+                );
+            }
+        }
+    }
+}
+
 /// The ids reachable from `start` (included) along `edges`.
 fn reach<'a>(start: &[&'a str], edges: impl Fn(&str) -> Vec<&'a str>) -> HashSet<&'a str> {
     let mut seen: HashSet<&str> = HashSet::new();

@@ -8,7 +8,7 @@
 //! order with the fewest crossings. Meaning is carried by strokes and text,
 //! never by colour alone, so the diagram prints in black and white.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt::Write;
 
 use super::escape_html as esc;
@@ -157,23 +157,36 @@ pub fn layout(nodes: &[Node]) -> Option<Layout> {
     }
     let height = y - GAP_Y + MARGIN;
 
-    // Horizontal centres: each vertex under the mean of those above it,
-    // pushed right as little as keeps the order and the gaps.
-    let mut cx = vec![0.0; vn];
-    for (l, row) in order.iter().enumerate() {
-        let mut prev: Option<(f64, f64)> = None;
-        for &v in row {
-            let w = width_of(v);
-            let above: Vec<f64> = up[v].iter().map(|&u| cx[u]).collect();
-            let desired = if l == 0 || above.is_empty() {
-                f64::NEG_INFINITY
-            } else {
-                above.iter().sum::<f64>() / above.len() as f64
-            };
-            let min = prev.map_or(f64::NEG_INFINITY, |(c, pw)| c + pw / 2.0 + GAP_X + w / 2.0);
-            let c = desired.max(min);
-            cx[v] = if c.is_finite() { c } else { w / 2.0 };
-            prev = Some((cx[v], w));
+    // Horizontal centres: each vertex under the mean of its neighbours
+    // above (then below, then above again), moved as little as keeps the
+    // order and the gaps.
+    let mut cx = vec![f64::NAN; vn];
+    for (pass, rows) in [
+        (0, (0..layers_n).collect::<Vec<_>>()),
+        (1, (0..layers_n).rev().collect()),
+        (2, (0..layers_n).collect()),
+    ] {
+        for l in rows {
+            let desired: Vec<f64> = order[l]
+                .iter()
+                .map(|&v| {
+                    let near = if pass == 1 { &down[v] } else { &up[v] };
+                    let known: Vec<f64> = near
+                        .iter()
+                        .map(|&u| cx[u])
+                        .filter(|c| c.is_finite())
+                        .collect();
+                    if known.is_empty() {
+                        cx[v]
+                    } else {
+                        known.iter().sum::<f64>() / known.len() as f64
+                    }
+                })
+                .collect();
+            let widths: Vec<f64> = order[l].iter().map(|&v| width_of(v)).collect();
+            for (v, c) in order[l].iter().zip(place_row(&desired, &widths)) {
+                cx[*v] = c;
+            }
         }
     }
     let left = (0..vn)
@@ -197,7 +210,7 @@ pub fn layout(nodes: &[Node]) -> Option<Layout> {
             lines: lines[v].clone(),
         })
         .collect::<Vec<_>>();
-    let edges = edges
+    let edges: Vec<Edge> = edges
         .iter()
         .zip(&reversed)
         .zip(&chains)
@@ -224,12 +237,84 @@ pub fn layout(nodes: &[Node]) -> Option<Layout> {
             Edge { from, to, points }
         })
         .collect();
+    let mut edges: Vec<Edge> = edges;
+    spread_ends(&boxes, &mut edges);
     Some(Layout {
         boxes,
         edges,
         width,
         height,
     })
+}
+
+/// A box and whether its bottom side (else its top).
+type Side = (usize, bool);
+/// An edge, whether its first point (else its last), and the x of the
+/// point next to it.
+type End = (usize, bool, f64);
+
+/// Edges meeting a box on the same side arrive at points spread along
+/// that side, in the order they come from, so arrowheads do not pile up.
+fn spread_ends(boxes: &[Placed], edges: &mut [Edge]) {
+    let mut ends: BTreeMap<Side, Vec<End>> = BTreeMap::new();
+    for (i, e) in edges.iter().enumerate() {
+        let n = e.points.len();
+        if n < 2 {
+            continue;
+        }
+        for (first, at, near, node) in [
+            (true, e.points[0], e.points[1], e.from),
+            (false, e.points[n - 1], e.points[n - 2], e.to),
+        ] {
+            let bottom = at.1 > boxes[node].y;
+            ends.entry((node, bottom))
+                .or_default()
+                .push((i, first, near.0));
+        }
+    }
+    for ((node, _), mut list) in ends {
+        if list.len() < 2 {
+            continue;
+        }
+        list.sort_by(|a, b| a.2.total_cmp(&b.2));
+        let b = &boxes[node];
+        let step = (b.w * 0.6 / list.len() as f64).min(24.0);
+        let mid = (list.len() - 1) as f64 / 2.0;
+        for (k, (edge, first, _)) in list.into_iter().enumerate() {
+            let x = b.x + b.w / 2.0 + (k as f64 - mid) * step;
+            let points = &mut edges[edge].points;
+            let at = if first { 0 } else { points.len() - 1 };
+            points[at].0 = x;
+        }
+    }
+}
+
+/// Centres for one row, in order: as near `desired` as the gaps allow
+/// (unknown wishes, NaN, just follow on), then the row shifted so that on
+/// average it sits where it was wished.
+fn place_row(desired: &[f64], widths: &[f64]) -> Vec<f64> {
+    let mut out: Vec<f64> = Vec::with_capacity(desired.len());
+    for (i, (&d, &w)) in desired.iter().zip(widths).enumerate() {
+        let min = match i {
+            0 => f64::NEG_INFINITY,
+            _ => out[i - 1] + widths[i - 1] / 2.0 + GAP_X + w / 2.0,
+        };
+        let c = if d.is_finite() { d.max(min) } else { min };
+        out.push(if c.is_finite() { c } else { w / 2.0 });
+    }
+    let wished: Vec<f64> = desired
+        .iter()
+        .zip(&out)
+        .filter(|(d, _)| d.is_finite())
+        .map(|(d, c)| d - c)
+        .collect();
+    if !wished.is_empty() {
+        let shift = wished.iter().sum::<f64>() / wished.len() as f64;
+        for c in &mut out {
+            *c += shift;
+        }
+    }
+    out
 }
 
 /// Which edges close a cycle, found by depth-first search from the first
