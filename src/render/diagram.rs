@@ -748,15 +748,49 @@ mod tests {
     #[test]
     fn too_big_or_empty_is_not_drawn() {
         assert!(layout(&[]).is_none());
-        let chain: Vec<Node> = (0..=MAX_NODES)
-            .map(|i| node("x", if i < MAX_NODES { &[1] } else { &[] }))
-            .collect();
+        let chain: Vec<Node> = (0..=MAX_NODES).map(|i| node("x", &[i + 1])).collect();
         assert!(layout(&chain).is_none());
         // Everything pointing at everything: bounded, and no hang.
         let dense: Vec<Node> = (0..60)
             .map(|i| node("x", &(i + 1..60).collect::<Vec<_>>()))
             .collect();
         let _ = layout(&dense);
+    }
+
+    /// A measurement, not a check: `cargo test --release --lib layout_speed -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn layout_speed() {
+        let graphs: Vec<(&str, Vec<Node>)> = vec![
+            ("12 steps", twelve()),
+            (
+                "100-step chain",
+                (0..100)
+                    .map(|i| node("A step with a longer title to wrap", &[i + 1]))
+                    .collect(),
+            ),
+            (
+                "60 steps, each to all later",
+                (0..60)
+                    .map(|i| node("x", &(i + 1..60).collect::<Vec<_>>()))
+                    .collect(),
+            ),
+        ];
+        for (name, nodes) in graphs {
+            let start = std::time::Instant::now();
+            let runs = 20;
+            for _ in 0..runs {
+                std::hint::black_box(svg(
+                    &nodes,
+                    &Labels {
+                        id_prefix: "",
+                        title: "t",
+                        description: "d",
+                    },
+                ));
+            }
+            println!("{name}: {:?} per diagram", start.elapsed() / runs);
+        }
     }
 
     #[test]
