@@ -178,6 +178,16 @@ fn links_in_a_steps_do_are_checked_where_they_are_written() {
 }
 
 #[test]
+fn a_link_to_a_step_that_does_not_exist() {
+    assert_eq!(
+        errors("pathway-link-to-step", "public"),
+        [
+            "content/index.md:4:5: error: link to pathways/worried.md#tell-the-dsl: that page has no heading with id `tell-the-dsl`"
+        ]
+    );
+}
+
+#[test]
 fn steps_outside_pathways() {
     assert_eq!(
         errors("pathway-outside", "public"),

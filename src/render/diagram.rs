@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt::Write;
 
-use super::escape_html as esc;
+use super::escape_html;
 
 /// One step as the diagram sees it.
 #[derive(Debug, Clone)]
@@ -503,6 +503,15 @@ pub fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
     lines
 }
 
+/// Text escaped for XML, without the control characters XML 1.0 forbids.
+fn esc(text: &str) -> String {
+    let clean: String = text
+        .chars()
+        .filter(|&c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    escape_html(&clean)
+}
+
 /// What the SVG needs beyond the layout.
 pub struct Labels<'a> {
     /// Prefix for every id the SVG defines (print holds many diagrams).
@@ -815,7 +824,7 @@ mod tests {
 
     #[test]
     fn svg_escapes_text_and_marks_urgent_steps_in_text() {
-        let mut nodes = vec![node("Start <b>&\"</b>", &[1]), node("Call 999", &[])];
+        let mut nodes = vec![node("Start <b>&\"</b>\u{1}", &[1]), node("Call 999", &[])];
         nodes[1].urgent = true;
         nodes[1].href = "call-999".into();
         let svg = svg(
@@ -837,6 +846,6 @@ mod tests {
         assert!(svg.contains(URGENT_MARKER));
         assert!(svg.contains("<a href=\"#call-999\""));
         assert!(svg.contains("url(#x-pathway-arrow)"));
-        assert!(!svg.contains("<b>"));
+        assert!(!svg.contains("<b>") && !svg.contains('\u{1}'));
     }
 }
