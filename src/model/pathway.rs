@@ -234,63 +234,76 @@ pub fn check(handbook: &Handbook, diagnostics: &mut Vec<Diagnostic>) {
             }
         }
         let first = &steps[0];
-        // Every step must be reachable from the first.
-        let reachable = reach(&[first.id.as_str()], |id| {
-            ids.get(id)
-                .map(|s| s.next.iter().map(|n| n.id.as_str()).collect())
-                .unwrap_or_default()
-        });
-        for step in steps.iter().skip(1) {
-            if !step.id.is_empty() && !reachable.contains(step.id.as_str()) {
-                err(
-                    step.pos,
-                    format!(
-                        "step `{}` cannot be reached from the first step `{}`",
-                        step.id, first.id
-                    ),
-                    "add its id to the `next` of the step before it",
-                );
-            }
-        }
-        // Every step must lead to an ending: a step without `next`.
-        let mut before: HashMap<&str, Vec<&str>> = HashMap::new();
-        for step in steps {
-            for next in &step.next {
-                before.entry(next.id.as_str()).or_default().push(&step.id);
-            }
-        }
-        let endings: Vec<&str> = steps
-            .iter()
-            .filter(|s| s.is_ending())
-            .map(|s| s.id.as_str())
-            .collect();
-        let ends = reach(&endings, |id| before.get(id).cloned().unwrap_or_default());
-        for step in steps {
-            // Steps whose `next` is already reported are left out here.
-            let broken_next = step
-                .next
-                .iter()
-                .any(|n| n.id == step.id || !ids.contains_key(n.id.as_str()));
-            if !step.id.is_empty()
-                && reachable.contains(step.id.as_str())
-                && !ends.contains(step.id.as_str())
-                && !broken_next
-            {
-                err(
-                    step.pos,
-                    format!(
-                        "step `{}` never leads to an end of the pathway: every way on from it comes back round",
-                        step.id
-                    ),
-                    "a step without `next` ends the pathway; give this loop a way out to such a step",
-                );
-            }
+        // Without a first id there is no start to reach from (reported above).
+        if !first.id.is_empty() {
+            graph_checks(steps, &ids, &mut err);
         }
         if !steps.iter().any(|s| s.urgent) {
             err(
                 steps_pos,
                 "the pathway has no urgent step".into(),
                 "mark the step for immediate risk with `urgent: true`, e.g. \"stay with the pupil and call 999\"",
+            );
+        }
+    }
+}
+
+/// Every step is reachable from the first, and leads to an ending.
+fn graph_checks(
+    steps: &[Step],
+    ids: &HashMap<&str, &Step>,
+    err: &mut impl FnMut(Pos, String, &str),
+) {
+    let first = &steps[0];
+    let reachable = reach(&[first.id.as_str()], |id| {
+        ids.get(id)
+            .map(|s| s.next.iter().map(|n| n.id.as_str()).collect())
+            .unwrap_or_default()
+    });
+    for step in steps.iter().skip(1) {
+        if !step.id.is_empty() && !reachable.contains(step.id.as_str()) {
+            err(
+                step.pos,
+                format!(
+                    "step `{}` cannot be reached from the first step `{}`",
+                    step.id, first.id
+                ),
+                "add its id to the `next` of the step before it",
+            );
+        }
+    }
+    // Working back from the endings (steps without `next`) must reach every
+    // step. Steps whose `next` is already reported count as ends here, so
+    // one mistake is not reported again for every step before it.
+    let mut before: HashMap<&str, Vec<&str>> = HashMap::new();
+    for step in steps {
+        for next in &step.next {
+            before.entry(next.id.as_str()).or_default().push(&step.id);
+        }
+    }
+    let seeds: Vec<&str> = steps
+        .iter()
+        .filter(|s| {
+            s.is_ending()
+                || s.next
+                    .iter()
+                    .any(|n| n.id == s.id || !ids.contains_key(n.id.as_str()))
+        })
+        .map(|s| s.id.as_str())
+        .collect();
+    let ends = reach(&seeds, |id| before.get(id).cloned().unwrap_or_default());
+    for step in steps {
+        if !step.id.is_empty()
+            && reachable.contains(step.id.as_str())
+            && !ends.contains(step.id.as_str())
+        {
+            err(
+                step.pos,
+                format!(
+                    "step `{}` never leads to an end of the pathway: every way on from it comes back round",
+                    step.id
+                ),
+                "a step without `next` ends the pathway; give this loop a way out to such a step",
             );
         }
     }
@@ -369,6 +382,64 @@ mod tests {
         assert_eq!(steps[0].next[0].pos, Pos::new(7, 12));
         assert_eq!(steps[1].id_pos, Pos::new(8, 9));
         assert_eq!(steps[1].action_pos, Pos::new(11, 7));
+    }
+
+    fn step(id: &str, next: &[&str], urgent: bool) -> Step {
+        Step {
+            id: id.into(),
+            title: format!("Step {id}"),
+            who: None,
+            when: None,
+            action: None,
+            timescale: None,
+            services: Vec::new(),
+            next: next
+                .iter()
+                .map(|n| Ref {
+                    id: n.to_string(),
+                    pos: Pos::new(1, 1),
+                })
+                .collect(),
+            urgent,
+            pos: Pos::new(1, 1),
+            id_pos: Pos::new(1, 1),
+            action_pos: Pos::new(1, 1),
+        }
+    }
+
+    fn messages(steps: Vec<Step>) -> Vec<String> {
+        let mut page = crate::model::Page::generated(
+            "pathways/p.md".into(),
+            "P".into(),
+            crate::model::PageKind::Regular,
+        );
+        page.path = Some("p.md".into());
+        page.steps = Some(steps);
+        let handbook = Handbook {
+            pages: vec![page],
+            ..Handbook::default()
+        };
+        let mut diagnostics = Vec::new();
+        check(&handbook, &mut diagnostics);
+        diagnostics.into_iter().map(|d| d.message).collect()
+    }
+
+    #[test]
+    fn one_mistake_is_reported_once() {
+        // `b` goes to a missing step; `a` before it is not also "endless".
+        assert_eq!(
+            messages(vec![
+                step("a", &["b", "c"], false),
+                step("b", &["x"], false),
+                step("c", &[], true)
+            ]),
+            ["step `b` goes next to `x`, which is not a step of this pathway"]
+        );
+        // A first step without an id does not make every other step unreachable.
+        assert_eq!(
+            messages(vec![step("", &["b"], false), step("b", &[], true)]),
+            ["a step has no `id`"]
+        );
     }
 
     #[test]
