@@ -445,3 +445,20 @@ fn the_example_pathways_render_as_lists_and_diagrams() {
         assert!(pathways >= 4, "{edition}: {pathways} pathways");
     }
 }
+
+#[test]
+fn a_section_index_with_steps_shows_them_too() {
+    let tmp = common::handbook(&[
+        ("handbook.yaml", common::CONFIG),
+        (
+            "pathways/_index.md",
+            "---\ntitle: Pathways\nsteps:\n  - id: start\n    title: Where do I start?\n    next: [help]\n  - id: help\n    title: Get help now\n    urgent: true\n---\nIntro.\n",
+        ),
+    ]);
+    let out = run(tmp.path(), &["build", "content", "-o", "site"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let html = read(tmp.path().join("site/pathways/index.html"));
+    assert_eq!(step_ids(&html), ["start", "help"]);
+    assert_well_formed_xml(svg_of(&html));
+    assert!(html.contains("If someone is in immediate danger"));
+}
