@@ -84,9 +84,10 @@ pub fn layout(nodes: &[Node]) -> Option<Layout> {
         return None;
     }
     let mut edges: Vec<(usize, usize)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for (u, node) in nodes.iter().enumerate() {
         for &v in &node.next {
-            if v < n && v != u && !edges.contains(&(u, v)) {
+            if v < n && v != u && seen.insert((u, v)) {
                 edges.push((u, v));
             }
         }
