@@ -102,6 +102,7 @@ pub fn analyse(
     };
     let rendered = render::markdown_all(&handbook);
     model::links::check(&handbook, &rendered, &mut diagnostics);
+    model::pathway::check_ids_against_headings(&handbook, &rendered, &mut diagnostics);
     diagnostic::sort(&mut diagnostics);
     diagnostics.dedup();
     if options.strict {

@@ -32,7 +32,7 @@ fn builds_the_minimal_fixture() {
     let out = build(&tmp, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stdout(&out).contains("Built the public edition: 6 pages"),
+        stdout(&out).contains("Built the public edition: 8 pages"),
         "{}",
         stdout(&out)
     );

@@ -29,6 +29,8 @@ pub const DEFAULT_TEMPLATES: &[(&str, &[u8])] = embed!(
     "partials/service_facts.html",
     "services.html",
     "service.html",
+    "partials/pathway_urgent.html",
+    "partials/pathway_steps.html",
 );
 
 /// The default theme's static files, by path under `static/`.
@@ -38,6 +40,7 @@ pub const DEFAULT_STATIC: &[(&str, &[u8])] = embed!(
     "services.css",
     "services.js",
     "audit.css",
+    "pathway.css",
 );
 
 /// A theme ready to use: templates by name and static files by path.

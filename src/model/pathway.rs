@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use super::Handbook;
 use crate::config::Ref;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{self, Diagnostic};
 use crate::load::{Pos, raw::RawStep, yaml};
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -21,6 +21,10 @@ pub struct Step {
     pub urgent: bool,
     /// Where the step starts in the file.
     pub pos: Pos,
+    /// Where its `id` value is written (the step's start when it has none).
+    pub id_pos: Pos,
+    /// Where the Markdown of `do` starts in the file, for link positions.
+    pub action_pos: Pos,
 }
 
 impl Step {
@@ -34,6 +38,7 @@ impl Step {
 /// matter starts on, so positions are file positions.
 pub fn steps_from_raw(raw: &[RawStep], front_text: &str, front_line: usize) -> Vec<Step> {
     let items = yaml::list_items(front_text, "steps");
+    let lines: Vec<&str> = front_text.lines().collect();
     let to_file = |p: Pos| Pos::new(p.line + front_line - 1, p.col);
     raw.iter()
         .enumerate()
@@ -53,10 +58,10 @@ pub fn steps_from_raw(raw: &[RawStep], front_text: &str, front_line: usize) -> V
                     })
                     .collect::<Vec<_>>()
             };
-            let first_col = front_text
-                .lines()
-                .nth(within.start.saturating_sub(1))
+            let first_col = lines
+                .get(within.start.saturating_sub(1))
                 .map_or(1, |l| l.len() - l.trim_start().len() + 1);
+            let pos = to_file(Pos::new(within.start, first_col));
             Step {
                 id: s.id.clone().unwrap_or_default(),
                 title: s.title.clone().unwrap_or_default(),
@@ -67,14 +72,47 @@ pub fn steps_from_raw(raw: &[RawStep], front_text: &str, front_line: usize) -> V
                 services: refs("services", &s.services),
                 next: refs("next", &s.next),
                 urgent: s.urgent,
-                pos: to_file(Pos::new(within.start, first_col)),
+                pos,
+                id_pos: match &s.id {
+                    Some(id) => locate("id", id),
+                    None => pos,
+                },
+                action_pos: action_start(front_text, within).map(to_file).unwrap_or(pos),
             }
         })
         .collect()
 }
 
+/// Where the text of `do:` starts: on the key's line, or on the line after
+/// a block scalar indicator (`|`, `>`), at that line's indentation.
+fn action_start(text: &str, within: yaml::Lines) -> Option<Pos> {
+    let key = yaml::find_key_from(text, "do", within.start).filter(|p| p.line < within.end)?;
+    let lines: Vec<&str> = text.lines().collect();
+    let line = lines.get(key.line - 1)?;
+    let after = key.col - 1 + "do".len();
+    let rest = line.get(after..)?.trim_start_matches([' ', ':']);
+    let value_col = line.len() - rest.len() + 1;
+    let indicator = rest.trim_end();
+    if indicator.is_empty() || indicator.starts_with(['|', '>']) {
+        let next = lines.get(key.line)?;
+        let indent = next.len() - next.trim_start().len();
+        return Some(Pos::new(key.line + 1, indent + 1));
+    }
+    // A quoted scalar's text starts after the quote.
+    let quoted = usize::from(rest.starts_with(['"', '\'']));
+    Some(Pos::new(key.line, value_col + quoted))
+}
+
+/// Whether `id` can be an HTML id and a URL fragment as written.
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && !id
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "#\"'<>%?&/\\".contains(c))
+}
+
 /// Checks every pathway in the edition: ids, links between steps,
-/// reachability, services, and an urgent branch.
+/// reachability, endings, services, and an urgent branch.
 pub fn check(handbook: &Handbook, diagnostics: &mut Vec<Diagnostic>) {
     for page in &handbook.pages {
         let (Some(steps), Some(path)) = (&page.steps, &page.path) else {
@@ -88,9 +126,10 @@ pub fn check(handbook: &Handbook, diagnostics: &mut Vec<Diagnostic>) {
                 d.with_hint(hint)
             });
         };
+        let steps_pos = page.locate("steps", "");
         if steps.is_empty() {
             err(
-                page.locate("steps", ""),
+                steps_pos,
                 "the pathway has no steps".into(),
                 "add at least one step under `steps:`",
             );
@@ -106,23 +145,52 @@ pub fn check(handbook: &Handbook, diagnostics: &mut Vec<Diagnostic>) {
                 );
             } else if let Some(first) = ids.get(step.id.as_str()) {
                 err(
-                    step.pos,
+                    step.id_pos,
                     format!(
                         "step id `{}` is used twice (first on line {})",
-                        step.id, first.pos.line
+                        step.id, first.id_pos.line
                     ),
                     "give each step of a pathway its own id",
                 );
             } else {
+                if !valid_id(&step.id) {
+                    err(
+                        step.id_pos,
+                        format!("step id `{}` is not a valid id", step.id),
+                        "use letters, digits and `-`, e.g. `tell-dsl`: the id becomes the step's link `page.md#tell-dsl`",
+                    );
+                } else if crate::render::markdown::RESERVED_IDS.contains(&step.id.as_str()) {
+                    err(
+                        step.id_pos,
+                        format!("step id `{}` is used by the page itself", step.id),
+                        "choose another id for this step",
+                    );
+                }
                 ids.insert(&step.id, step);
             }
             if step.title.trim().is_empty() {
-                err(step.pos, format!("step `{}` has no `title`", step.id), "");
+                let name = match step.id.is_empty() {
+                    true => "a step".to_string(),
+                    false => format!("step `{}`", step.id),
+                };
+                err(
+                    step.pos,
+                    format!("{name} has no `title`"),
+                    "the title says what happens at this step, e.g. `Tell the DSL the same day`",
+                );
             }
+        }
+        for step in steps {
             for next in &step.next {
-                if !ids.contains_key(next.id.as_str()) && !steps.iter().any(|s| s.id == next.id) {
+                if next.id == step.id {
+                    err(
+                        next.pos,
+                        format!("step `{}` goes next to itself", step.id),
+                        "a step's `next` names the steps that follow it",
+                    );
+                } else if !ids.contains_key(next.id.as_str()) {
                     let names: Vec<&str> = steps.iter().map(|s| s.id.as_str()).collect();
-                    let hint = match crate::diagnostic::nearest(&next.id, names.iter().copied()) {
+                    let hint = match diagnostic::nearest(&next.id, names.iter().copied()) {
                         Some(n) => format!("did you mean `{n}`?"),
                         None => format!("steps in this pathway: {}", names.join(", ")),
                     };
@@ -137,51 +205,250 @@ pub fn check(handbook: &Handbook, diagnostics: &mut Vec<Diagnostic>) {
                 }
             }
             for service in &step.services {
-                if handbook.service(&service.id).is_none() {
-                    let message = match handbook.left_out_service(&service.id) {
-                        true => format!(
+                if handbook.service(&service.id).is_some() {
+                    continue;
+                }
+                if handbook.left_out_service(&service.id) {
+                    err(
+                        service.pos,
+                        format!(
                             "service `{}` is staff-only and cannot appear in the public edition",
                             service.id
                         ),
-                        false => format!("unknown service `{}`", service.id),
+                        "name it only in steps of staff pages, or make the page `visibility: staff`",
+                    );
+                } else {
+                    let hint = match diagnostic::nearest(
+                        &service.id,
+                        handbook.services.iter().map(|s| s.id.as_str()),
+                    ) {
+                        Some(n) => format!("did you mean `{n}`?"),
+                        None => "service ids are listed in services.yaml".into(),
                     };
                     err(
                         service.pos,
-                        message,
-                        "service ids are listed in services.yaml",
+                        format!("unknown service `{}`", service.id),
+                        &hint,
                     );
                 }
             }
         }
-        // Every step must be reachable from the first.
-        let mut seen: HashSet<&str> = HashSet::new();
-        let mut queue = VecDeque::from([steps[0].id.as_str()]);
-        while let Some(id) = queue.pop_front() {
-            if !seen.insert(id) {
-                continue;
-            }
-            if let Some(step) = ids.get(id) {
-                queue.extend(step.next.iter().map(|n| n.id.as_str()));
-            }
-        }
-        for step in steps.iter().skip(1) {
-            if !step.id.is_empty() && !seen.contains(step.id.as_str()) {
-                err(
-                    step.pos,
-                    format!(
-                        "step `{}` cannot be reached from the first step `{}`",
-                        step.id, steps[0].id
-                    ),
-                    "add its id to the `next` of the step before it",
-                );
-            }
+        let first = &steps[0];
+        // Without a first id there is no start to reach from (reported above).
+        if !first.id.is_empty() {
+            graph_checks(steps, &ids, &mut err);
         }
         if !steps.iter().any(|s| s.urgent) {
             err(
-                page.locate("steps", ""),
+                steps_pos,
                 "the pathway has no urgent step".into(),
                 "mark the step for immediate risk with `urgent: true`, e.g. \"stay with the pupil and call 999\"",
             );
         }
+    }
+}
+
+/// Every step is reachable from the first, and leads to an ending.
+fn graph_checks(
+    steps: &[Step],
+    ids: &HashMap<&str, &Step>,
+    err: &mut impl FnMut(Pos, String, &str),
+) {
+    let first = &steps[0];
+    let reachable = reach(&[first.id.as_str()], |id| {
+        ids.get(id)
+            .map(|s| s.next.iter().map(|n| n.id.as_str()).collect())
+            .unwrap_or_default()
+    });
+    for step in steps.iter().skip(1) {
+        if !step.id.is_empty() && !reachable.contains(step.id.as_str()) {
+            err(
+                step.pos,
+                format!(
+                    "step `{}` cannot be reached from the first step `{}`",
+                    step.id, first.id
+                ),
+                "add its id to the `next` of the step before it",
+            );
+        }
+    }
+    // Working back from the endings (steps without `next`) must reach every
+    // step. Steps whose `next` is already reported count as ends here, so
+    // one mistake is not reported again for every step before it.
+    let mut before: HashMap<&str, Vec<&str>> = HashMap::new();
+    for step in steps {
+        for next in &step.next {
+            before.entry(next.id.as_str()).or_default().push(&step.id);
+        }
+    }
+    let seeds: Vec<&str> = steps
+        .iter()
+        .filter(|s| {
+            s.is_ending()
+                || s.next
+                    .iter()
+                    .any(|n| n.id == s.id || !ids.contains_key(n.id.as_str()))
+        })
+        .map(|s| s.id.as_str())
+        .collect();
+    let ends = reach(&seeds, |id| before.get(id).cloned().unwrap_or_default());
+    for step in steps {
+        if !step.id.is_empty()
+            && reachable.contains(step.id.as_str())
+            && !ends.contains(step.id.as_str())
+        {
+            err(
+                step.pos,
+                format!(
+                    "step `{}` never leads to an end of the pathway: every way on from it comes back round",
+                    step.id
+                ),
+                "a step without `next` ends the pathway; give this loop a way out to such a step",
+            );
+        }
+    }
+}
+
+/// A step's id is also its element's id on the page, so no heading of the
+/// page may have it too; `rendered[i]` belongs to `handbook.pages[i]`.
+pub fn check_ids_against_headings(
+    handbook: &Handbook,
+    rendered: &[crate::render::Rendered],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for (page, result) in handbook.pages.iter().zip(rendered) {
+        let (Some(steps), Some(path)) = (&page.steps, &page.path) else {
+            continue;
+        };
+        for step in steps {
+            if let Some(heading) = result.headings.iter().find(|h| h.id == step.id) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        path,
+                        step.id_pos.line,
+                        step.id_pos.col,
+                        format!(
+                            "step id `{}` is also the id of the heading \"{}\" on this page",
+                            step.id, heading.text
+                        ),
+                    )
+                    .with_hint(
+                        "rename the step, or give the heading another id with `{#another-id}`",
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// The ids reachable from `start` (included) along `edges`.
+fn reach<'a>(start: &[&'a str], edges: impl Fn(&str) -> Vec<&'a str>) -> HashSet<&'a str> {
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut queue: VecDeque<&str> = start.iter().copied().collect();
+    while let Some(id) = queue.pop_front() {
+        if seen.insert(id) {
+            queue.extend(edges(id));
+        }
+    }
+    seen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn step_positions_are_file_positions() {
+        let front = "title: P\nsteps:\n  - id: a\n    title: A\n    do: Call [999](service:emergency-999).\n    next: [b]\n  - id: b\n    title: B\n    do: |\n      Tell the DSL.\n";
+        let raw: Vec<RawStep> = vec![
+            RawStep {
+                id: Some("a".into()),
+                title: Some("A".into()),
+                action: Some("x".into()),
+                next: vec!["b".into()],
+                ..RawStep::default()
+            },
+            RawStep {
+                id: Some("b".into()),
+                title: Some("B".into()),
+                action: Some("y".into()),
+                ..RawStep::default()
+            },
+        ];
+        let steps = steps_from_raw(&raw, front, 2);
+        assert_eq!(steps[0].pos, Pos::new(4, 3));
+        assert_eq!(steps[0].id_pos, Pos::new(4, 9));
+        assert_eq!(steps[0].action_pos, Pos::new(6, 9));
+        assert_eq!(steps[0].next[0].pos, Pos::new(7, 12));
+        assert_eq!(steps[1].id_pos, Pos::new(8, 9));
+        assert_eq!(steps[1].action_pos, Pos::new(11, 7));
+    }
+
+    fn step(id: &str, next: &[&str], urgent: bool) -> Step {
+        Step {
+            id: id.into(),
+            title: format!("Step {id}"),
+            who: None,
+            when: None,
+            action: None,
+            timescale: None,
+            services: Vec::new(),
+            next: next
+                .iter()
+                .map(|n| Ref {
+                    id: n.to_string(),
+                    pos: Pos::new(1, 1),
+                })
+                .collect(),
+            urgent,
+            pos: Pos::new(1, 1),
+            id_pos: Pos::new(1, 1),
+            action_pos: Pos::new(1, 1),
+        }
+    }
+
+    fn messages(steps: Vec<Step>) -> Vec<String> {
+        let mut page = crate::model::Page::generated(
+            "pathways/p.md".into(),
+            "P".into(),
+            crate::model::PageKind::Regular,
+        );
+        page.path = Some("p.md".into());
+        page.steps = Some(steps);
+        let handbook = Handbook {
+            pages: vec![page],
+            ..Handbook::default()
+        };
+        let mut diagnostics = Vec::new();
+        check(&handbook, &mut diagnostics);
+        diagnostics.into_iter().map(|d| d.message).collect()
+    }
+
+    #[test]
+    fn one_mistake_is_reported_once() {
+        // `b` goes to a missing step; `a` before it is not also "endless".
+        assert_eq!(
+            messages(vec![
+                step("a", &["b", "c"], false),
+                step("b", &["x"], false),
+                step("c", &[], true)
+            ]),
+            ["step `b` goes next to `x`, which is not a step of this pathway"]
+        );
+        // A first step without an id does not make every other step unreachable.
+        assert_eq!(
+            messages(vec![step("", &["b"], false), step("b", &[], true)]),
+            ["a step has no `id`"]
+        );
+    }
+
+    #[test]
+    fn ids_must_be_fragment_safe() {
+        assert!(valid_id("tell-dsl"));
+        assert!(valid_id("Step_2"));
+        assert!(!valid_id("tell DSL"));
+        assert!(!valid_id("a#b"));
+        assert!(!valid_id("a\"b"));
+        assert!(!valid_id(""));
     }
 }

@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use super::markdown::{self, Heading, Rendered};
+use super::pathway::PathwayView;
 use super::{SiteLinker, relative, root_of};
 use crate::date::Date;
 use crate::model::{Handbook, PRINCIPLES, Page, PageKind, Service, Visibility};
@@ -30,6 +31,8 @@ pub struct PageContext<'a> {
     pub services: Vec<ServiceCard>,
     pub urgent_services: Vec<ServiceCard>,
     pub urgent_html: &'a str,
+    /// On a pathway page: its steps, urgent steps and diagram.
+    pub pathway: Option<PathwayView>,
 }
 
 #[derive(Serialize)]
@@ -111,6 +114,8 @@ pub struct Entry {
     pub summary: Option<String>,
     pub audience: Vec<Label>,
     pub staff_only: bool,
+    /// For a pathway: its first step's title, the question it answers.
+    pub first_step: Option<String>,
 }
 
 #[derive(Serialize, Clone)]
@@ -230,6 +235,7 @@ fn entry(from: &str, page: &Page) -> Entry {
         summary: page.summary.clone(),
         audience: audience_labels(page),
         staff_only: page.visibility == Visibility::Staff,
+        first_step: page.steps.iter().flatten().next().map(|s| s.title.clone()),
     }
 }
 
@@ -355,6 +361,7 @@ pub fn page<'a>(
             .map(|c| rebase_card(c, from))
             .collect(),
         urgent_html: &shared.urgent_html,
+        pathway: super::pathway::view(handbook, page, &SiteLinker { from_url: from }, from, "", 2),
     }
 }
 
@@ -416,6 +423,7 @@ pub fn page_like<'a>(
             .map(|c| rebase_card(c, url))
             .collect(),
         urgent_html: &shared.urgent_html,
+        pathway: None,
     }
 }
 

@@ -100,6 +100,12 @@ pub const RESERVED_IDS: &[&str] = &[
     "footer",
     "page-meta",
     "filters",
+    "pathway-urgent-title",
+    "pathway-steps-title",
+    "pathway-diagram-title",
+    "pathway-diagram-svg-title",
+    "pathway-diagram-desc",
+    "pathway-arrow",
 ];
 
 pub(crate) fn options() -> Options {

@@ -3,7 +3,9 @@
 
 mod audit;
 mod context;
+pub mod diagram;
 pub mod markdown;
+pub mod pathway;
 mod print;
 mod services;
 mod templates;
@@ -109,14 +111,17 @@ pub fn markdown_all(handbook: &Handbook) -> Vec<Rendered> {
         .pages
         .par_iter()
         .map(|page| {
-            markdown::render(
+            let mut rendered = markdown::render(
                 &page.body,
                 page.dir(),
                 page.body_line,
                 &SiteLinker {
                     from_url: &page.url,
                 },
-            )
+            );
+            // A pathway's steps link too; their links are checked with the page's.
+            rendered.links.extend(pathway::step_links(page));
+            rendered
         })
         .collect()
 }

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::Templates;
 use super::context::{self, PageContext, Shared};
 use super::markdown::{self, Linker};
+use super::pathway::PathwayView;
 use crate::diagnostic::Diagnostic;
 use crate::model::{Handbook, PageKind};
 
@@ -68,6 +69,8 @@ struct Part {
     review_by: Option<String>,
     content: String,
     staff_only: bool,
+    /// A pathway's steps, with ids under the page's anchor.
+    pathway: Option<PathwayView>,
 }
 
 #[derive(Serialize)]
@@ -104,6 +107,14 @@ pub fn render(
                 owner: page.owner.clone(),
                 review_by: page.review_by.map(|d| d.long()),
                 staff_only: page.visibility == crate::model::Visibility::Staff,
+                pathway: super::pathway::view(
+                    handbook,
+                    page,
+                    &linker,
+                    "print.html",
+                    &format!("{prefix}--"),
+                    level + 1,
+                ),
             }
         })
         .collect();
