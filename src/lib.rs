@@ -14,6 +14,7 @@ pub mod model;
 pub mod new;
 pub mod output;
 pub mod render;
+pub mod serve;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -1,0 +1,499 @@
+//! The HTTP side of `serve`: answers requests from the site in memory, and
+//! keeps the event streams open. Every connection gets its own thread and
+//! answers one request, so idle or slow clients, and the long-lived event
+//! streams, never hold up others. (A small HTTP/1.1 server of our own:
+//! tiny_http's connection pool can leave a new connection waiting behind
+//! idle ones.)
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use super::reload::{self, EVENTS_PATH, Hub};
+use crate::render::{Content, Site};
+
+/// How often an idle event stream gets a comment, to notice closed pages.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// How long a client may take to send its request, or to take the answer.
+const CLIENT_PATIENCE: Duration = Duration::from_secs(30);
+/// The longest request head read.
+const MAX_HEAD: usize = 16 * 1024;
+/// Connections open at once; more are closed straight away.
+const MAX_CONNECTIONS: usize = 1024;
+
+/// The site being served, with an index by path.
+pub struct Served {
+    pub site: Site,
+    index: HashMap<String, usize>,
+    /// The handbook folder, canonical: copied files must be inside it.
+    root: PathBuf,
+    pub version: u64,
+}
+
+impl Served {
+    pub fn new(site: Site, root: &Path, version: u64) -> Served {
+        let index = site
+            .files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.path.clone(), i))
+            .collect();
+        Served {
+            site,
+            index,
+            root: root.canonicalize().unwrap_or_else(|_| root.to_path_buf()),
+            version,
+        }
+    }
+
+    pub fn contains(&self, path: &str) -> bool {
+        self.index.contains_key(path)
+    }
+
+    fn get(&self, path: &str) -> Option<&Content> {
+        self.index.get(path).map(|&i| &self.site.files[i].content)
+    }
+
+    /// The bytes of a site file; copied files are read now, and only from
+    /// inside the handbook folder (a symlink swapped in since the build
+    /// cannot lead elsewhere).
+    fn bytes(&self, content: &Content) -> Option<Vec<u8>> {
+        match content {
+            Content::Bytes(bytes) => Some(bytes.clone()),
+            Content::Copy(path) => {
+                let real = path.canonicalize().ok()?;
+                if !real.starts_with(&self.root) {
+                    return None;
+                }
+                std::fs::read(real).ok()
+            }
+        }
+    }
+}
+
+/// What every connection thread shares.
+pub struct State {
+    pub served: RwLock<Arc<Served>>,
+    /// The errors of the last rebuild, when it failed (shown to pages that
+    /// open while they last).
+    pub errors: RwLock<Vec<reload::ErrorLine>>,
+    pub hub: Hub,
+    connections: AtomicUsize,
+}
+
+impl State {
+    pub fn new(served: Served, errors: Vec<reload::ErrorLine>) -> State {
+        State {
+            served: RwLock::new(Arc::new(served)),
+            errors: RwLock::new(errors),
+            hub: Hub::default(),
+            connections: AtomicUsize::new(0),
+        }
+    }
+
+    pub fn current(&self) -> Arc<Served> {
+        self.served
+            .read()
+            .expect("no thread panics holding the lock")
+            .clone()
+    }
+}
+
+/// Starts answering connections on `listener` in the background.
+pub fn start(listener: TcpListener, state: Arc<State>) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("serve-accept".into())
+        .spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                if state.connections.fetch_add(1, Ordering::AcqRel) >= MAX_CONNECTIONS {
+                    state.connections.fetch_sub(1, Ordering::AcqRel);
+                    continue;
+                }
+                let state = state.clone();
+                // A thread that cannot start is a dropped connection, which
+                // the browser reports; serve carries on.
+                let _ = std::thread::Builder::new()
+                    .name("serve-connection".into())
+                    .spawn(move || {
+                        connection(stream, &state);
+                        state.connections.fetch_sub(1, Ordering::AcqRel);
+                    });
+            }
+        })?;
+    Ok(())
+}
+
+/// An answer to send.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    fn text(status: u16, body: &str) -> Reply {
+        Reply {
+            status,
+            headers: vec![
+                ("Content-Type", "text/plain; charset=utf-8".into()),
+                ("Cache-Control", "no-store".into()),
+            ],
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[cfg(test)]
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn write(&self, stream: &mut impl Write, head_only: bool) -> std::io::Result<()> {
+        let mut head = format!("HTTP/1.1 {} {}\r\n", self.status, reason(self.status));
+        for (name, value) in &self.headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str(&format!(
+            "Content-Length: {}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
+            self.body.len()
+        ));
+        stream.write_all(head.as_bytes())?;
+        if !head_only {
+            stream.write_all(&self.body)?;
+        }
+        stream.flush()
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        301 => "Moved Permanently",
+        400 => "Bad Request",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        _ => "Error",
+    }
+}
+
+/// One connection: read one request, answer it, close.
+fn connection(mut stream: TcpStream, state: &State) {
+    let _ = stream.set_read_timeout(Some(CLIENT_PATIENCE));
+    let _ = stream.set_write_timeout(Some(CLIENT_PATIENCE));
+    let Some(head) = read_head(&mut stream) else {
+        return;
+    };
+    let mut words = head.lines().next().unwrap_or_default().split(' ');
+    let (Some(method), Some(target), Some(version)) = (words.next(), words.next(), words.next())
+    else {
+        let _ = Reply::text(400, "Bad request.\n").write(&mut stream, false);
+        return;
+    };
+    if !version.starts_with("HTTP/1.") {
+        let _ = Reply::text(400, "Only HTTP/1 is spoken here.\n").write(&mut stream, false);
+        return;
+    }
+    let head_only = method == "HEAD";
+    if method != "GET" && !head_only {
+        let mut reply = Reply::text(405, "Only GET and HEAD are supported.\n");
+        reply.headers.push(("Allow", "GET, HEAD".into()));
+        let _ = reply.write(&mut stream, false);
+        return;
+    }
+    let path = match site_path(target) {
+        Ok(path) => path,
+        Err(reason) => {
+            let _ = Reply::text(400, reason).write(&mut stream, head_only);
+            return;
+        }
+    };
+    if path == EVENTS_PATH {
+        events(stream, state, head_only);
+        return;
+    }
+    let _ = answer(&state.current(), &path).write(&mut stream, head_only);
+}
+
+/// The request line and headers, up to the empty line; `None` when the
+/// client sends nothing usable in time.
+fn read_head(stream: &mut TcpStream) -> Option<String> {
+    let mut head = Vec::with_capacity(1024);
+    let mut buffer = [0u8; 2048];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") && !head.windows(2).any(|w| w == b"\n\n") {
+        let n = stream.read(&mut buffer).ok()?;
+        if n == 0 || head.len() + n > MAX_HEAD {
+            return None;
+        }
+        head.extend_from_slice(&buffer[..n]);
+    }
+    String::from_utf8(head).ok()
+}
+
+/// What a GET of `path` (a site path, checked by [`site_path`]) gives.
+fn answer(served: &Served, path: &str) -> Reply {
+    let file = if path.is_empty() || path.ends_with('/') {
+        format!("{path}index.html")
+    } else {
+        path.to_string()
+    };
+    if let Some(bytes) = served.get(&file).and_then(|c| served.bytes(c)) {
+        return file_reply(200, &file, bytes, served.version);
+    }
+    // A folder named without its final slash: send the browser to the
+    // slashed URL so the page's relative links work.
+    if served.get(&format!("{file}/index.html")).is_some() {
+        let last = file.rsplit('/').next().unwrap_or_default();
+        let mut reply = Reply::text(301, "Moved.\n");
+        reply.headers.push(("Location", format!("{last}/")));
+        return reply;
+    }
+    match served.get("404.html").and_then(|c| served.bytes(c)) {
+        Some(bytes) => file_reply(404, &file, bytes, served.version),
+        None => Reply::text(404, "Not found.\n"),
+    }
+}
+
+fn file_reply(status: u16, path: &str, bytes: Vec<u8>, version: u64) -> Reply {
+    let kind = content_type(path);
+    let body = if kind.starts_with("text/html") {
+        reload::inject(&bytes, path, version)
+    } else {
+        bytes
+    };
+    Reply {
+        status,
+        headers: vec![
+            ("Content-Type", kind.into()),
+            ("Cache-Control", "no-store".into()),
+        ],
+        body,
+    }
+}
+
+/// Keeps an event stream open: a `hello` first, then every broadcast
+/// message, with a comment now and then to notice a closed page.
+fn events(mut stream: TcpStream, state: &State, head_only: bool) {
+    let messages = state.hub.subscribe();
+    let hello = reload::message(
+        "hello",
+        &reload::Hello {
+            version: state.current().version,
+            errors: state
+                .errors
+                .read()
+                .expect("no thread panics holding the lock")
+                .clone(),
+        },
+    );
+    // No length: the stream ends when the connection closes.
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n";
+    if stream.write_all(head.as_bytes()).is_err() || head_only {
+        return;
+    }
+    let mut next = hello;
+    loop {
+        if stream.write_all(next.as_bytes()).is_err() || stream.flush().is_err() {
+            return;
+        }
+        next = match messages.recv_timeout(KEEP_ALIVE) {
+            Ok(message) => message,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => ": still here\n\n".into(),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+        };
+    }
+}
+
+/// The site path a request URL names: percent-decoded, without the query,
+/// fragment and leading `/`. Anything that could reach outside the site
+/// (`..`, a backslash, a NUL, another absolute path) is refused.
+pub fn site_path(url: &str) -> Result<String, &'static str> {
+    let url = url.split(['?', '#']).next().unwrap_or_default();
+    let Some(rest) = url.strip_prefix('/') else {
+        return Err("The path must start with /.\n");
+    };
+    let bytes = percent_decode(rest).ok_or("The path is not valid percent-encoding.\n")?;
+    let path = String::from_utf8(bytes).map_err(|_| "The path is not UTF-8.\n")?;
+    if path.contains(['\\', '\0']) {
+        return Err("The path has a backslash or NUL.\n");
+    }
+    if path.starts_with('/') || path.split('/').next().is_some_and(|s| s.contains(':')) {
+        return Err("The path is absolute.\n");
+    }
+    if path
+        .split('/')
+        .any(|segment| segment == ".." || segment == ".")
+    {
+        return Err("The path has `.` or `..` in it.\n");
+    }
+    Ok(path)
+}
+
+fn percent_decode(text: &str) -> Option<Vec<u8>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    Some(out)
+}
+
+/// The Content-Type for a site path, by its extension.
+pub fn content_type(path: &str) -> &'static str {
+    let extension = path
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match extension.as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "ico" => "image/x-icon",
+        "pdf" => "application/pdf",
+        "woff2" => "font/woff2",
+        "woff" => "font/woff",
+        "xml" => "application/xml",
+        "txt" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::OutputFile;
+
+    #[test]
+    fn request_paths_are_decoded_and_checked() {
+        assert_eq!(site_path("/").unwrap(), "");
+        assert_eq!(
+            site_path("/policy/a.html?x=1#top").unwrap(),
+            "policy/a.html"
+        );
+        assert_eq!(site_path("/a%20b.html").unwrap(), "a b.html");
+        for bad in [
+            "/../etc/passwd",
+            "/policy/../../x",
+            "/%2e%2e/etc/passwd",
+            "/policy/%2E%2E/%2E%2E/x",
+            "/a%5c..%5cb",
+            "/a\\b",
+            "/a%00.html",
+            "//etc/passwd",
+            "/%2fetc/passwd",
+            "/C:/Windows/win.ini",
+            "/./index.html",
+            "/a%zz",
+            "/%ff.html",
+            "relative",
+        ] {
+            assert!(site_path(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn content_types_by_extension() {
+        for (path, kind) in [
+            ("a.html", "text/html; charset=utf-8"),
+            ("static/a.css", "text/css; charset=utf-8"),
+            ("static/a.js", "text/javascript; charset=utf-8"),
+            ("search.json", "application/json"),
+            ("p/d.svg", "image/svg+xml"),
+            ("i.PNG", "image/png"),
+            ("i.jpg", "image/jpeg"),
+            ("i.jpeg", "image/jpeg"),
+            ("i.webp", "image/webp"),
+            ("f.pdf", "application/pdf"),
+            ("f.woff2", "font/woff2"),
+            ("sitemap.xml", "application/xml"),
+            ("robots.txt", "text/plain; charset=utf-8"),
+            ("noextension", "application/octet-stream"),
+        ] {
+            assert_eq!(content_type(path), kind, "{path}");
+        }
+    }
+
+    fn served() -> Served {
+        let file = |p: &str, c: &str| OutputFile {
+            path: p.into(),
+            content: Content::Bytes(c.as_bytes().to_vec()),
+        };
+        let site = Site {
+            files: vec![
+                file("index.html", "<body>home</body>"),
+                file("policy/index.html", "<body>policy</body>"),
+                file("policy/a.html", "<body>a</body>"),
+                file("404.html", "<body>missing</body>"),
+                file("static/x.css", "p{}"),
+            ],
+        };
+        Served::new(site, Path::new("."), 1)
+    }
+
+    fn body(reply: Reply) -> (u16, String) {
+        (reply.status, String::from_utf8(reply.body).unwrap())
+    }
+
+    #[test]
+    fn folders_serve_their_index_and_nothing_else_is_listed() {
+        let served = served();
+        let (status, html) = body(answer(&served, ""));
+        assert_eq!(status, 200);
+        assert!(html.contains("home") && html.contains("data-handbook-serve"));
+        assert!(body(answer(&served, "policy/")).1.contains("policy"));
+        let moved = answer(&served, "policy");
+        assert_eq!(
+            (moved.status, moved.header("location")),
+            (301, Some("policy/"))
+        );
+        let (status, html) = body(answer(&served, "static/"));
+        assert_eq!(status, 404);
+        assert!(html.contains("missing"));
+        let css = answer(&served, "static/x.css");
+        assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
+        let (status, css) = body(css);
+        assert_eq!((status, css.as_str()), (200, "p{}"));
+    }
+}
+
+#[cfg(test)]
+mod write_tests {
+    use super::*;
+
+    #[test]
+    fn a_reply_has_its_length_and_head_has_no_body() {
+        let reply = Reply::text(404, "gone");
+        let mut out = Vec::new();
+        reply.write(&mut out, false).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.starts_with("HTTP/1.1 404 Not Found\r\n"));
+        assert!(text.contains("Content-Length: 4\r\n"));
+        assert!(text.ends_with("\r\n\r\ngone"));
+        let mut out = Vec::new();
+        reply.write(&mut out, true).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("Content-Length: 4\r\n") && text.ends_with("\r\n\r\n"));
+    }
+}
