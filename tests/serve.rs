@@ -466,3 +466,43 @@ fn a_missing_folder_is_unreadable() {
     assert_eq!(output.status.code(), Some(2));
     assert!(common::stderr(&output).starts_with("nowhere: error: cannot read the handbook folder"));
 }
+
+#[test]
+fn a_handbook_that_never_built_shows_its_errors_until_fixed() {
+    let tmp = common::fixture("serve");
+    let first = tmp.path().join("content/guide/first.md");
+    let good = common::read(&first);
+    write(&first, "---\ntitle: [broken\n---\nBroken.\n");
+    let serve = Serve::start(tmp.path(), &[]);
+    let page = serve.get("/guide/first.html");
+    assert_eq!(page.status, 503);
+    assert!(
+        page.body.contains("content/guide/first.md:2:8: error:"),
+        "{}",
+        page.body
+    );
+    assert!(
+        serve
+            .stderr()
+            .contains("content/guide/first.md:2:8: error:")
+    );
+    let mut events = serve.events();
+    let hello = events.next("hello");
+    // The broken page, and the home page's link to it.
+    let texts: Vec<&str> = hello["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts.len(), 2, "{texts:?}");
+    assert!(
+        texts[1].starts_with("content/index.md:5:19: error: link to missing page guide/first.md")
+    );
+    write(&first, &good);
+    let reload = events.next("reload");
+    assert!(strings(&reload["changed"]).contains(&"guide/first.html".to_string()));
+    let page = serve.get("/guide/first.html");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("The original first page text."));
+}

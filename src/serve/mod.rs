@@ -71,7 +71,7 @@ pub fn serve(options: &ServeOptions) -> Result<(), ServeError> {
     };
     let state = Arc::new(server::State::new(
         server::Served::new(site, &options.dir, 1),
-        reload::error_lines(&errors),
+        error_lines(&errors),
     ));
 
     let listener = listen(options.bind, options.port)?;
@@ -170,14 +170,7 @@ pub fn serve(options: &ServeOptions) -> Result<(), ServeError> {
             }
             Err(failure) => {
                 print_failure(failure.diagnostics());
-                let lines = reload::error_lines(
-                    &failure
-                        .diagnostics()
-                        .iter()
-                        .filter(|d| d.is_error())
-                        .cloned()
-                        .collect::<Vec<_>>(),
-                );
+                let lines = error_lines(failure.diagnostics());
                 *state
                     .errors
                     .write()
@@ -195,6 +188,16 @@ pub fn serve(options: &ServeOptions) -> Result<(), ServeError> {
         let _ = std::io::stdout().flush();
     }
     Err(ServeError::Setup("the file watcher stopped".into()))
+}
+
+/// The errors (not the warnings) for the pages' overlay.
+fn error_lines(diagnostics: &[Diagnostic]) -> Vec<reload::ErrorLine> {
+    let errors: Vec<Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .cloned()
+        .collect();
+    reload::error_lines(&errors)
 }
 
 fn watch_list(dir: &Path, theme: &Option<PathBuf>) -> Vec<PathBuf> {

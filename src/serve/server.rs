@@ -180,6 +180,7 @@ fn reason(status: u16) -> &'static str {
         400 => "Bad Request",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        503 => "Service Unavailable",
         _ => "Error",
     }
 }
@@ -219,7 +220,39 @@ fn connection(mut stream: TcpStream, state: &State) {
         events(stream, state, head_only);
         return;
     }
-    let _ = answer(&state.current(), &path).write(&mut stream, head_only);
+    let served = state.current();
+    let reply = if served.site.files.is_empty() {
+        let errors = state
+            .errors
+            .read()
+            .expect("no thread panics holding the lock")
+            .clone();
+        not_built(&errors, served.version)
+    } else {
+        answer(&served, &path)
+    };
+    let _ = reply.write(&mut stream, head_only);
+}
+
+/// What every path gives while there has never been a good build: the
+/// errors, in the page itself, and the script that reloads once they are
+/// fixed.
+fn not_built(errors: &[reload::ErrorLine], version: u64) -> Reply {
+    let mut html = String::from(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>The handbook did not build</title>\n</head>\n<body>\n<main>\n\
+         <h1>The handbook did not build</h1>\n\
+         <p>Fix the problems below and save; this page reloads when the handbook builds.</p>\n<pre>",
+    );
+    for error in errors {
+        html.push_str(&crate::render::escape_html(&error.text));
+        html.push('\n');
+    }
+    html.push_str("</pre>\n</main>\n</body>\n</html>\n");
+    let mut reply = file_reply(503, "index.html", html.into_bytes(), version);
+    reply.headers.push(("Retry-After", "1".into()));
+    reply
 }
 
 /// The request line and headers, up to the empty line; `None` when the
@@ -481,6 +514,19 @@ mod tests {
 #[cfg(test)]
 mod write_tests {
     use super::*;
+
+    #[test]
+    fn before_any_good_build_every_page_shows_the_errors_escaped() {
+        let errors = vec![reload::ErrorLine {
+            text: "content/a.md:1:1: error: <script>bad</script>".into(),
+        }];
+        let reply = not_built(&errors, 1);
+        assert_eq!(reply.status, 503);
+        let html = String::from_utf8(reply.body).unwrap();
+        assert!(html.contains("content/a.md:1:1: error: &lt;script&gt;bad&lt;/script&gt;"));
+        assert!(!html.contains("<script>bad"));
+        assert!(html.contains("data-handbook-serve"));
+    }
 
     #[test]
     fn a_reply_has_its_length_and_head_has_no_body() {
