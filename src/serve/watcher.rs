@@ -12,7 +12,9 @@ use notify::event::{AccessKind, AccessMode, EventKind, MetadataKind, ModifyKind}
 use notify::{PollWatcher, RecommendedWatcher, RecursiveMode, Watcher as _};
 
 /// How long the folders must be quiet before a batch of changes is rebuilt.
-pub const QUIET: Duration = Duration::from_millis(120);
+/// An editor's temp-write-and-rename, or a checkout, sends its events well
+/// within this; a longer wait would be felt on every save.
+pub const QUIET: Duration = Duration::from_millis(50);
 /// The longest a batch waits when changes never stop coming.
 const LONGEST_BATCH: Duration = Duration::from_secs(2);
 /// How often `--poll` scans the folders.
