@@ -69,7 +69,7 @@ pub struct ServeArgs {
     /// Open the site in the default browser.
     #[arg(long)]
     pub open: bool,
-    /// Check the folders for changes every quarter second instead of using
+    /// Check the folders for changes a few times a second instead of using
     /// the system's file events (for network drives and some containers).
     #[arg(long)]
     pub poll: bool,

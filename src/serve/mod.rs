@@ -244,16 +244,27 @@ fn print_failure(diagnostics: &[Diagnostic]) {
 
 /// Opens `url` in the default browser; failing is only a note.
 fn open_browser(url: &str) {
-    let result = if cfg!(target_os = "macos") {
-        std::process::Command::new("open").arg(url).spawn()
+    use std::process::{Command, Stdio};
+    let mut command = if cfg!(target_os = "macos") {
+        Command::new("open")
     } else if cfg!(windows) {
-        std::process::Command::new("cmd")
-            .args(["/C", "start", "", url])
-            .spawn()
+        let mut c = Command::new("cmd");
+        c.args(["/C", "start", ""]);
+        c
     } else {
-        std::process::Command::new("xdg-open").arg(url).spawn()
+        Command::new("xdg-open")
     };
-    if let Err(e) = result {
-        eprintln!("Note: could not open a browser ({e}); open {url} yourself.");
-    }
+    command
+        .arg(url)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let url = url.to_string();
+    // Wait in the background: some openers return only when the browser closes.
+    std::thread::spawn(move || {
+        let opened = command.status().is_ok_and(|s| s.success());
+        if !opened {
+            eprintln!("Note: could not open a browser; open {url} yourself.");
+        }
+    });
 }
