@@ -40,6 +40,11 @@ fn main() {
         rebuild_times(dir, page);
         write_to_event(dir, page);
     }
+    // The serve threads are still watching: remove the folders and stop
+    // before they wake up to report them gone.
+    let _ = std::fs::remove_dir_all(example.path());
+    let _ = std::fs::remove_dir_all(generated.path());
+    std::process::exit(0);
 }
 
 /// A rebuild from memory after a one-page edit, and a full one, timed directly.
