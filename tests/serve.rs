@@ -506,3 +506,37 @@ fn a_handbook_that_never_built_shows_its_errors_until_fixed() {
     assert_eq!(page.status, 200);
     assert!(page.body.contains("The original first page text."));
 }
+
+#[test]
+fn a_theme_beside_the_handbook_is_watched() {
+    let tmp = common::fixture("serve");
+    let config = tmp.path().join("content/handbook.yaml");
+    write(&config, &format!("{}theme: mine\n", common::read(&config)));
+    let templates = tmp.path().join("themes/mine/templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    let page = common::read(common::repo().join("themes/default/templates/page.html"));
+    write(templates.join("page.html"), &page);
+    let serve = Serve::start(tmp.path(), &[]);
+    let mut events = serve.events();
+    events.next("hello");
+    write(
+        templates.join("page.html"),
+        &page.replacen(
+            "{% block main %}",
+            "{% block main %}<p>Theme edited.</p>",
+            1,
+        ),
+    );
+    let reload = events.next("reload");
+    let changed = strings(&reload["changed"]);
+    assert!(
+        changed.contains(&"guide/first.html".to_string()),
+        "{changed:?}"
+    );
+    assert!(
+        serve
+            .get("/guide/second.html")
+            .body
+            .contains("<p>Theme edited.</p>")
+    );
+}
