@@ -5,6 +5,7 @@
 //! watch (watcher.rs) → rebuild from memory (rebuild.rs) → swap the served
 //! site (server.rs) → tell the pages (reload.rs)
 
+mod http;
 mod rebuild;
 mod reload;
 mod server;
@@ -18,8 +19,8 @@ use std::time::Instant;
 
 use crate::diagnostic::Diagnostic;
 use crate::{CompileOptions, Failure};
+pub use http::{content_type, site_path};
 pub use rebuild::Rebuilder;
-pub use server::{content_type, site_path};
 pub use watcher::{Change, classify};
 
 #[derive(Debug, Clone)]
