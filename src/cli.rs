@@ -26,6 +26,9 @@ pub enum Command {
     /// Check the handbook without building it: every build check, then
     /// review dates, principle coverage, links, accessibility and reading age.
     Check(CheckArgs),
+    /// Serve the handbook for previewing, rebuilding and reloading the
+    /// browser whenever a file changes (nothing is written to disk).
+    Serve(ServeArgs),
     /// Write a small starter handbook into a new folder.
     New {
         /// The folder to create (it must not exist, or be empty).
@@ -95,4 +98,26 @@ pub struct CheckArgs {
     /// Also fetch every web address (page links and service websites).
     #[arg(long)]
     pub external: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The handbook folder (holding handbook.yaml).
+    #[arg(default_value = "content")]
+    pub dir: PathBuf,
+    /// The port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    /// The address to listen on; the default is this computer only.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    #[command(flatten)]
+    pub edition: EditionArgs,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Check the folders for changes a few times a second instead of using
+    /// the system's file events (for network drives and some containers).
+    #[arg(long)]
+    pub poll: bool,
 }

@@ -16,6 +16,7 @@ pub mod new;
 pub mod openreferral;
 pub mod output;
 pub mod render;
+pub mod serve;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -78,11 +79,22 @@ pub struct Compiled {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// A handbook read and checked, with every page's Markdown rendered, and
+/// the problems found.
+pub type Analysed = (Handbook, Theme, Vec<render::Rendered>, Vec<Diagnostic>);
+
 /// Reads and checks a handbook without rendering it (what `check` builds on).
-pub fn analyse(
+pub fn analyse(dir: &Path, options: CompileOptions) -> Result<Analysed, Failure> {
+    analyse_with(dir, options, render::markdown_all)
+}
+
+/// `analyse`, with the Markdown step supplied by the caller (serve keeps
+/// what did not change in memory).
+pub fn analyse_with(
     dir: &Path,
     options: CompileOptions,
-) -> Result<(Handbook, Theme, Vec<render::Rendered>, Vec<Diagnostic>), Failure> {
+    markdown: impl FnOnce(&Handbook) -> Vec<render::Rendered>,
+) -> Result<Analysed, Failure> {
     let (source, mut diagnostics) = load::load(dir).map_err(|d| Failure::Unreadable(vec![d]))?;
     let handbook = model::build(
         &source,
@@ -100,7 +112,7 @@ pub fn analyse(
         }),
         None => Theme::default(),
     };
-    let rendered = render::markdown_all(&handbook);
+    let rendered = markdown(&handbook);
     model::links::check(&handbook, &rendered, &mut diagnostics);
     model::pathway::check_ids_against_headings(&handbook, &rendered, &mut diagnostics);
     diagnostic::sort(&mut diagnostics);
@@ -113,7 +125,12 @@ pub fn analyse(
 
 /// Reads, checks and renders a handbook; nothing is written.
 pub fn compile(dir: &Path, options: CompileOptions) -> Result<Compiled, Failure> {
-    let (handbook, theme, rendered, diagnostics) = analyse(dir, options)?;
+    finish(analyse(dir, options)?)
+}
+
+/// Renders an analysed handbook, unless it has errors.
+pub fn finish(analysed: Analysed) -> Result<Compiled, Failure> {
+    let (handbook, theme, rendered, diagnostics) = analysed;
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(Failure::Invalid(diagnostics));
     }

@@ -69,6 +69,7 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Serve(args) => serve(args),
         Command::New { dir } => match handbook::new::write_starter(&dir) {
             Ok(count) => {
                 println!(
@@ -85,6 +86,33 @@ fn main() -> ExitCode {
         },
     };
     ExitCode::from(code as u8)
+}
+
+fn serve(args: handbook::cli::ServeArgs) -> i32 {
+    use handbook::serve::{ServeError, ServeOptions};
+    let options = ServeOptions {
+        dir: args.dir,
+        bind: args.bind,
+        port: args.port,
+        compile: CompileOptions {
+            edition: args.edition.edition,
+            drafts: args.edition.drafts,
+            ..CompileOptions::default()
+        },
+        open: args.open,
+        poll: args.poll,
+    };
+    match handbook::serve::serve(&options) {
+        Ok(()) => 0,
+        Err(ServeError::Unreadable(diagnostics)) => {
+            print_all(&diagnostics);
+            2
+        }
+        Err(ServeError::Setup(message)) => {
+            eprintln!("error: {message}");
+            2
+        }
+    }
 }
 
 fn print_all(diagnostics: &[Diagnostic]) {

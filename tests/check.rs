@@ -258,9 +258,8 @@ fn external_links_are_fetched_only_when_asked() {
     let page = format!(
         "---\ntitle: Links out\n---\nSee [the guide](http://127.0.0.1:{port}/ok), [the form](http://127.0.0.1:{port}/no-head)\nand [an old page](http://127.0.0.1:{port}/gone).\n"
     );
-    let services = format!(
-        "services:\n  - id: old-site\n    name: Old site\n    contact:\n      phone: \"0800 000 0000\"\n    last_verified: 2026-09-01\n"
-    );
+    let services =
+        "services:\n  - id: old-site\n    name: Old site\n    contact:\n      phone: \"0800 000 0000\"\n    last_verified: 2026-09-01\n".to_string();
     let tmp = common::handbook(&[
         ("handbook.yaml", common::CONFIG),
         ("parents/out.md", &page),

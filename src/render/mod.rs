@@ -107,23 +107,22 @@ pub fn root_of(url: &str) -> String {
 
 /// Renders every page's Markdown (in parallel), for the site's own pages.
 pub fn markdown_all(handbook: &Handbook) -> Vec<Rendered> {
-    handbook
-        .pages
-        .par_iter()
-        .map(|page| {
-            let mut rendered = markdown::render(
-                &page.body,
-                page.dir(),
-                page.body_line,
-                &SiteLinker {
-                    from_url: &page.url,
-                },
-            );
-            // A pathway's steps link too; their links are checked with the page's.
-            rendered.links.extend(pathway::step_links(page));
-            rendered
-        })
-        .collect()
+    handbook.pages.par_iter().map(markdown_page).collect()
+}
+
+/// Renders one page's Markdown for the site.
+pub fn markdown_page(page: &crate::model::Page) -> Rendered {
+    let mut rendered = markdown::render(
+        &page.body,
+        page.dir(),
+        page.body_line,
+        &SiteLinker {
+            from_url: &page.url,
+        },
+    );
+    // A pathway's steps link too; their links are checked with the page's.
+    rendered.links.extend(pathway::step_links(page));
+    rendered
 }
 
 /// Renders the whole site. `rendered[i]` is the Markdown of `handbook.pages[i]`.
