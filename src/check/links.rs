@@ -9,7 +9,7 @@ use super::{Audit, Finding};
 use crate::diagnostic::{self, Level};
 use crate::model::{self, Handbook};
 use crate::render::Rendered;
-use crate::render::markdown::Target;
+use crate::render::markdown::{Target, percent_decode};
 
 pub fn audit(handbook: &Handbook, rendered: &[Rendered], findings: &mut Vec<Finding>) {
     // Every file the built site will hold: handbook files, pages, generated files.
@@ -175,14 +175,7 @@ pub fn check_mailto(rest: &str) -> Result<(), String> {
         };
         let local_ok = !local.is_empty()
             && !local.contains(['@', ' ', '<', '>', '(', ')', '[', ']', '\\', ',', ';', ':']);
-        let labels: Vec<&str> = domain.split('.').collect();
-        let domain_ok = labels.len() >= 2
-            && labels.iter().all(|l| {
-                !l.is_empty()
-                    && !l.starts_with('-')
-                    && !l.ends_with('-')
-                    && l.chars().all(|c| c.is_alphanumeric() || c == '-')
-            });
+        let domain_ok = crate::model::service_rules::valid_domain(domain);
         if !local_ok {
             return Err(format!("the part before @ in `{address}` is not valid"));
         }
@@ -212,27 +205,6 @@ pub fn check_tel(rest: &str) -> Result<(), String> {
         ));
     }
     Ok(())
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(v) = bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

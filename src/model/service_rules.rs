@@ -178,6 +178,18 @@ pub fn https_url(field: &str, value: &str) -> Result<(), Problem> {
 }
 
 /// An email address: `name@domain.tld`, no spaces, no `mailto:`.
+/// A domain name of two or more labels of letters, digits and inner `-`.
+pub fn valid_domain(domain: &str) -> bool {
+    let labels: Vec<&str> = domain.split('.').collect();
+    labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+        })
+}
+
 pub fn email(value: &str) -> Result<(), Problem> {
     let hint = if value.starts_with("mailto:") {
         "write the address alone, without `mailto:`"
@@ -193,14 +205,7 @@ pub fn email(value: &str) -> Result<(), Problem> {
         && !local.starts_with('.')
         && !local.ends_with('.')
         && !local.contains("..");
-    let labels: Vec<&str> = domain.split('.').collect();
-    let domain_ok = labels.len() >= 2
-        && labels.iter().all(|l| {
-            !l.is_empty()
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        });
+    let domain_ok = valid_domain(domain);
     if local_ok && domain_ok && !value.starts_with("mailto:") {
         Ok(())
     } else {

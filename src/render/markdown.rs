@@ -463,7 +463,8 @@ fn href_for(target: &Target, dest: &str, linker: &dyn Linker) -> String {
     }
 }
 
-fn percent_decode(text: &str) -> String {
+/// Decodes `%XX` escapes in a link (a bad escape is kept as written).
+pub(crate) fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
