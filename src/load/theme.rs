@@ -25,10 +25,12 @@ pub const DEFAULT_TEMPLATES: &[(&str, &[u8])] = embed!(
     "partials/urgent_help.html",
     "partials/service_card.html",
     "partials/page_list.html",
+    "search.html",
 );
 
 /// The default theme's static files, by path under `static/`.
-pub const DEFAULT_STATIC: &[(&str, &[u8])] = embed!("static", "handbook.css");
+pub const DEFAULT_STATIC: &[(&str, &[u8])] =
+    embed!("static", "handbook.css", "search.js", "search.css");
 
 /// A theme ready to use: templates by name and static files by path.
 #[derive(Debug, Clone, Default)]

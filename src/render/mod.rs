@@ -4,6 +4,7 @@
 mod context;
 pub mod markdown;
 mod print;
+pub mod search;
 mod templates;
 
 use std::path::PathBuf;
@@ -158,6 +159,10 @@ pub fn site(
             }),
             Err(d) => errors.push(d),
         }
+    }
+    match search::files(handbook, &shared, &templates, rendered) {
+        Ok(search_files) => files.extend(search_files),
+        Err(d) => errors.push(d),
     }
     if !errors.is_empty() {
         errors.dedup_by(|a, b| a.message == b.message);
