@@ -43,5 +43,10 @@ const [site, tokensFile] = process.argv.slice(2);
   assert.ok(!(await engine.search("exam stress")).crisis);
   assert.strictEqual((await engine.search("   ")).results.length, 0);
   assert.strictEqual((await engine.search("zzzzqqq")).results.length, 0);
+  // Snippets: the matched words of a document's text are found.
+  const found = await engine.search("exam stress");
+  const text = found.results[0].text;
+  const marks = engine.highlights(text, found).map(([a, b]) => text.slice(a, b).toLowerCase());
+  assert.ok(marks.length > 0 && marks.every((m) => /exam|stress/.test(m)), JSON.stringify(marks));
   console.log("search.js unit tests passed");
 })().catch((e) => { console.error(e.message || e); process.exit(1); });

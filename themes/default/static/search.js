@@ -308,9 +308,9 @@
 
   /* Where in `text` the matched words are: [[start, end], …]. */
   Engine.prototype.highlights = function (text, found) {
-    var out = [], m;
-    WORD.lastIndex = 0;
-    while ((m = WORD.exec(text)) !== null) {
+    // A regex of its own: tokenise() resets WORD's lastIndex.
+    var out = [], m, words = new RegExp(WORD.source, "gu");
+    while ((m = words.exec(text)) !== null) {
       var toks = tokenise(m[0], this.fold);
       for (var t of toks) {
         var stem = this.stemOf(t.word);
