@@ -107,6 +107,8 @@ struct Builder<'a> {
     groups: Vec<Vec<Vec<String>>>,
     /// Surface form → stem, for every word indexed.
     forms: &'a mut BTreeMap<String, String>,
+    /// Stems already worked out (a word is stemmed once).
+    cache: HashMap<String, String>,
 }
 
 impl Builder<'_> {
@@ -118,7 +120,14 @@ impl Builder<'_> {
         let mut seq = Vec::new();
         let mut joined = Vec::new();
         for t in &tokens {
-            let stem = self.stems.stem(&t.word);
+            let stem = match self.cache.get(&t.word) {
+                Some(stem) => stem.clone(),
+                None => {
+                    let stem = self.stems.stem(&t.word);
+                    self.cache.insert(t.word.clone(), stem.clone());
+                    stem
+                }
+            };
             if !is_stop_word(&t.word) {
                 self.forms.insert(t.word.clone(), stem.clone());
                 out.push(stem.clone());
@@ -489,18 +498,31 @@ fn shard_value(items: &[(String, String)], postings: &HashMap<String, Postings>)
     json!({ "forms": forms, "post": post })
 }
 
-fn size_of(items: &[(String, String)], postings: &HashMap<String, Postings>) -> usize {
+/// About how many bytes a shard of these items takes.
+fn size_of(items: &[(String, String)], sizes: &HashMap<String, usize>) -> usize {
     let mut seen = std::collections::HashSet::new();
     let mut size = 0;
     for (form, stem) in items {
         size += form.len() + stem.len() + 6;
         if seen.insert(stem) {
-            size += postings
-                .get(stem)
-                .map_or(0, |p| p.iter().map(|n| n.to_string().len() + 1).sum());
+            size += sizes.get(stem).copied().unwrap_or(0);
         }
     }
     size
+}
+
+/// The written size of each term's postings.
+fn posting_sizes(postings: &HashMap<String, Postings>) -> HashMap<String, usize> {
+    postings
+        .iter()
+        .map(|(term, p)| {
+            let digits: usize = p
+                .iter()
+                .map(|n| n.checked_ilog10().unwrap_or(0) as usize + 2)
+                .sum();
+            (term.clone(), digits)
+        })
+        .collect()
 }
 
 /// Splits `items` (all with key `key`) into shards no larger than the limit
@@ -508,12 +530,12 @@ fn size_of(items: &[(String, String)], postings: &HashMap<String, Postings>) -> 
 fn split(
     key: String,
     items: Vec<(String, String)>,
-    postings: &HashMap<String, Postings>,
+    sizes: &HashMap<String, usize>,
     out: &mut Vec<(String, Vec<(String, String)>)>,
 ) {
     let len = key.chars().count();
     let longer = items.iter().any(|(f, _)| f.chars().count() > len);
-    if key.starts_with('~') || !longer || len >= 8 || size_of(&items, postings) <= SHARD_LIMIT {
+    if key.starts_with('~') || !longer || len >= 8 || size_of(&items, sizes) <= SHARD_LIMIT {
         out.push((key, items));
         return;
     }
@@ -528,7 +550,7 @@ fn split(
         if k == key {
             out.push((k, group));
         } else {
-            split(k, group, postings, out);
+            split(k, group, sizes, out);
         }
     }
 }
@@ -549,6 +571,7 @@ pub fn build(handbook: &Handbook, rendered: &[Rendered]) -> Index {
         stems,
         groups,
         forms: &mut forms,
+        cache: HashMap::new(),
     };
     let mut docs = Vec::new();
     for (i, page) in handbook.pages.iter().enumerate() {
@@ -616,8 +639,9 @@ pub fn build(handbook: &Handbook, rendered: &[Rendered]) -> Index {
         by_key.entry(key_of(&item.0, 1)).or_default().push(item);
     }
     let mut shards = Vec::new();
+    let sizes = posting_sizes(&postings);
     for (key, group) in by_key {
-        split(key, group, &postings, &mut shards);
+        split(key, group, &sizes, &mut shards);
     }
     meta["shards"] = json!(shards.iter().map(|(k, _)| k).collect::<Vec<_>>());
     files.push(("index".to_string(), meta));

@@ -87,7 +87,10 @@
     var out = [];
     var own = this.keyFor(word);
     if (own !== null) out.push(own);
-    for (var k of this.keys) if (k.charAt(0) !== "~" && k.length > word.length && k.startsWith(word) && out.length < 8) out.push(k);
+    // A word being typed may stand for words in the shards under it; a short
+    // one would load too many, so those wait for another letter.
+    if (word.length < 3) return out;
+    for (var k of this.keys) if (k.charAt(0) !== "~" && k.length > word.length && k.startsWith(word) && out.length < 4) out.push(k);
     return out;
   };
 
