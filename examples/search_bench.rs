@@ -101,6 +101,7 @@ fn main() {
         if !report.status.success() {
             eprintln!("{}", String::from_utf8_lossy(&report.stderr));
         }
+        browser(repo, &out);
     }
 }
 
@@ -113,4 +114,48 @@ fn count_docs(
             .iter()
             .map(|r| r.blocks.len().max(1))
             .sum::<usize>()
+}
+
+/// The same queries typed in headless Chromium, when it and playwright-core
+/// (tests/browser/node_modules or NODE_PATH) are there.
+fn browser(repo: &Path, site: &Path) {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let mut node_path = repo
+        .join("tests/browser/node_modules")
+        .display()
+        .to_string();
+    if let Ok(more) = std::env::var("NODE_PATH") {
+        node_path = format!("{node_path}:{more}");
+    }
+    if !Path::new(&chromium).exists() {
+        println!("  (no Chromium: browser timings skipped)");
+        return;
+    }
+    let Ok(report) = Command::new("node")
+        .arg(repo.join("tests/search/bench-browser.js"))
+        .arg(site)
+        .arg(&chromium)
+        .args(QUERIES)
+        .env("NODE_PATH", node_path)
+        .output()
+    else {
+        return;
+    };
+    if !report.status.success() {
+        println!(
+            "  (browser timings skipped: {})",
+            String::from_utf8_lossy(&report.stderr).trim()
+        );
+        return;
+    }
+    let rows: Vec<serde_json::Value> =
+        serde_json::from_str(String::from_utf8_lossy(&report.stdout).trim()).unwrap_or_default();
+    for row in rows {
+        println!(
+            "  in Chromium {:<22} results shown {:>7.1} ms after typing (first query), {:>6.1} ms (again)",
+            format!("{:?}", row["q"].as_str().unwrap_or("")),
+            row["first_ms"].as_f64().unwrap_or(0.0),
+            row["again_ms"].as_f64().unwrap_or(0.0)
+        );
+    }
 }
