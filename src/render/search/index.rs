@@ -4,13 +4,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::shards::{key_of, posting_sizes, shard_file, shard_value, split};
 use super::tokenise::{FOLD, STOP_WORDS, Stems, is_stop_word, tokenise};
 use crate::model::{Audience, Handbook, Page, Service};
 use crate::render::Rendered;
-use crate::render::context::{contact_links, dial_digits};
+use crate::render::context::contact_links;
 
 /// Ids leave room for this many sections per page (`id = page * 32 + section`),
 /// so the browser can tell a result's page without loading its document.
@@ -388,7 +388,7 @@ fn service_doc(b: &mut Builder, service: &Service, page_index: usize) -> Doc {
 }
 
 /// Plain text from a short Markdown description (emphasis and link syntax dropped).
-fn strip_markdown(text: &str) -> String {
+pub(super) fn strip_markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
@@ -409,7 +409,7 @@ fn strip_markdown(text: &str) -> String {
 }
 
 /// Postings of one term as `[doc, weight, doc-delta, weight, …]`.
-type Postings = Vec<u32>;
+pub type Postings = Vec<u32>;
 
 fn weigh(docs: &[Doc]) -> HashMap<String, Postings> {
     let n = docs.len().max(1) as f64;
@@ -461,98 +461,6 @@ fn weigh(docs: &[Doc]) -> HashMap<String, Postings> {
             (term.to_string(), out)
         })
         .collect()
-}
-
-/// A shard key as a file name: `a`–`z` and digits kept, anything else as `_hex_`.
-pub fn shard_file(key: &str) -> String {
-    let mut out = String::new();
-    for c in key.chars() {
-        if c.is_ascii_lowercase() || c.is_ascii_digit() {
-            out.push(c);
-        } else {
-            out.push_str(&format!("_{:x}_", c as u32));
-        }
-    }
-    format!("t/{out}")
-}
-
-fn key_of(form: &str, len: usize) -> String {
-    if form.starts_with('~') {
-        return form.to_string();
-    }
-    form.chars().take(len).collect()
-}
-
-/// A term shard: forms (word → stem, where they differ) and postings by stem.
-fn shard_value(items: &[(String, String)], postings: &HashMap<String, Postings>) -> Value {
-    let mut forms = serde_json::Map::new();
-    let mut post = serde_json::Map::new();
-    for (form, stem) in items {
-        if form != stem {
-            forms.insert(form.clone(), Value::String(stem.clone()));
-        }
-        if let Some(p) = postings.get(stem) {
-            post.insert(stem.clone(), json!(p));
-        }
-    }
-    json!({ "forms": forms, "post": post })
-}
-
-/// About how many bytes a shard of these items takes.
-fn size_of(items: &[(String, String)], sizes: &HashMap<String, usize>) -> usize {
-    let mut seen = std::collections::HashSet::new();
-    let mut size = 0;
-    for (form, stem) in items {
-        size += form.len() + stem.len() + 6;
-        if seen.insert(stem) {
-            size += sizes.get(stem).copied().unwrap_or(0);
-        }
-    }
-    size
-}
-
-/// The written size of each term's postings.
-fn posting_sizes(postings: &HashMap<String, Postings>) -> HashMap<String, usize> {
-    postings
-        .iter()
-        .map(|(term, p)| {
-            let digits: usize = p
-                .iter()
-                .map(|n| n.checked_ilog10().unwrap_or(0) as usize + 2)
-                .sum();
-            (term.clone(), digits)
-        })
-        .collect()
-}
-
-/// Splits `items` (all with key `key`) into shards no larger than the limit
-/// where it can, by one more letter at a time.
-fn split(
-    key: String,
-    items: Vec<(String, String)>,
-    sizes: &HashMap<String, usize>,
-    out: &mut Vec<(String, Vec<(String, String)>)>,
-) {
-    let len = key.chars().count();
-    let longer = items.iter().any(|(f, _)| f.chars().count() > len);
-    if key.starts_with('~') || !longer || len >= 8 || size_of(&items, sizes) <= SHARD_LIMIT {
-        out.push((key, items));
-        return;
-    }
-    let mut groups: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
-    for item in items {
-        groups
-            .entry(key_of(&item.0, len + 1))
-            .or_default()
-            .push(item);
-    }
-    for (k, group) in groups {
-        if k == key {
-            out.push((k, group));
-        } else {
-            split(k, group, sizes, out);
-        }
-    }
 }
 
 pub fn build(handbook: &Handbook, rendered: &[Rendered]) -> Index {
@@ -617,7 +525,7 @@ pub fn build(handbook: &Handbook, rendered: &[Rendered]) -> Index {
         "stop": STOP_WORDS,
         "groups": groups_out,
         "crisis": crisis,
-        "urgent": urgent_card(handbook),
+        "urgent": super::urgent::card(handbook),
         "sectionsPerPage": SECTIONS_PER_PAGE,
         "docsPerChunk": DOCS_PER_CHUNK,
         "docs": docs.len(),
@@ -659,89 +567,4 @@ pub fn build(handbook: &Handbook, rendered: &[Rendered]) -> Index {
         files.push((format!("d/{chunk}"), Value::Object(map)));
     }
     Index { files }
-}
-
-#[derive(Serialize)]
-struct UrgentService {
-    name: String,
-    url: String,
-    contacts: Vec<UrgentContact>,
-}
-
-#[derive(Serialize)]
-struct UrgentContact {
-    label: String,
-    value: String,
-    href: String,
-}
-
-/// The first sentences of the urgent-help text, as plain text.
-fn urgent_text(body: &str) -> String {
-    let plain = strip_markdown(&body.replace("\n- ", " ").replace("\n", " "));
-    let plain = plain.trim_start_matches("- ");
-    if plain.chars().count() <= 200 {
-        return plain.to_string();
-    }
-    let cut: String = plain.chars().take(200).collect();
-    match cut.rfind(". ") {
-        Some(end) => cut[..=end].to_string(),
-        None => format!(
-            "{} …",
-            cut.rsplit_once(' ').map_or(cut.as_str(), |(a, _)| a)
-        ),
-    }
-}
-
-/// The card shown first for a crisis query: 999 and the urgent services.
-fn urgent_card(handbook: &Handbook) -> Value {
-    let help = &handbook.config.urgent_help;
-    let mut chosen: Vec<&Service> = help
-        .services
-        .iter()
-        .filter_map(|r| handbook.service(&r.id))
-        .collect();
-    for s in handbook.services.iter().filter(|s| s.urgent) {
-        if !chosen.iter().any(|c| c.id == s.id) {
-            chosen.push(s);
-        }
-    }
-    let mut services: Vec<UrgentService> = chosen
-        .into_iter()
-        .map(|s| UrgentService {
-            name: s.name.clone(),
-            url: format!("services/{}.html", s.id),
-            contacts: contact_links(s)
-                .into_iter()
-                .filter(|c| c.kind == "phone" || c.kind == "text")
-                .map(|c| UrgentContact {
-                    label: c.label,
-                    value: c.value,
-                    href: c.href,
-                })
-                .collect(),
-        })
-        .collect();
-    let has_999 = handbook
-        .services
-        .iter()
-        .any(|s| s.contact.phone.as_deref().map(dial_digits).as_deref() == Some("999"));
-    if !has_999 {
-        services.insert(
-            0,
-            UrgentService {
-                name: "Emergency services".into(),
-                url: String::new(),
-                contacts: vec![UrgentContact {
-                    label: "Call".into(),
-                    value: "999".into(),
-                    href: "tel:999".into(),
-                }],
-            },
-        );
-    }
-    json!({
-        "title": help.title,
-        "text": urgent_text(&help.body),
-        "services": services,
-    })
 }

@@ -3,7 +3,9 @@
 //! The design is described in docs/search.md.
 
 pub mod index;
+mod shards;
 pub mod tokenise;
+mod urgent;
 
 use serde::Serialize;
 

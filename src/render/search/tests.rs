@@ -2,7 +2,8 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::index::{self, build, shard_file};
+use super::index::{self, build};
+use super::shards::shard_file;
 use crate::CompileOptions;
 use crate::model::{Edition, Handbook};
 use crate::render::Rendered;
