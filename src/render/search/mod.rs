@@ -2,6 +2,7 @@
 //! time) and the A–Z page that the search box leads to without JavaScript.
 //! The design is described in docs/search.md.
 
+mod documents;
 pub mod index;
 mod shards;
 pub mod tokenise;

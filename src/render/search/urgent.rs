@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::index::strip_markdown;
+use super::documents::strip_markdown;
 use crate::model::{Handbook, Service};
 use crate::render::context::{contact_links, dial_digits};
 
