@@ -23,12 +23,13 @@ pub const DEFAULT_TEMPLATES: &[(&str, &[u8])] = embed!(
     "404.html",
     "print.html",
     "audit.html",
-    "partials/urgent_help.html",
-    "partials/service_card.html",
-    "partials/page_list.html",
-    "partials/service_facts.html",
+    "search.html",
     "services.html",
     "service.html",
+    "partials/urgent_help.html",
+    "partials/service_card.html",
+    "partials/service_facts.html",
+    "partials/page_list.html",
     "partials/pathway_urgent.html",
     "partials/pathway_steps.html",
 );
@@ -41,6 +42,8 @@ pub const DEFAULT_STATIC: &[(&str, &[u8])] = embed!(
     "services.js",
     "audit.css",
     "pathway.css",
+    "search.css",
+    "search.js",
 );
 
 /// A theme ready to use: templates by name and static files by path.

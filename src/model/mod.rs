@@ -234,6 +234,7 @@ pub fn generated_outputs(handbook: &Handbook) -> Vec<String> {
         "print.html".into(),
         "robots.txt".into(),
     ];
+    out.extend(crate::render::search::reserved_outputs().map(String::from));
     if handbook.config.base_url.is_some() {
         out.push("sitemap.xml".into());
     }

@@ -7,6 +7,7 @@ pub mod diagram;
 pub mod markdown;
 pub mod pathway;
 mod print;
+pub mod search;
 mod services;
 mod templates;
 
@@ -178,6 +179,10 @@ pub fn site(
     match services::render(handbook, &shared, &templates) {
         Ok(generated) => files.extend(generated),
         Err(e) => errors.extend(e),
+    }
+    match search::files(handbook, &shared, &templates, rendered) {
+        Ok(search_files) => files.extend(search_files),
+        Err(d) => errors.push(d),
     }
     if !errors.is_empty() {
         errors.dedup_by(|a, b| a.message == b.message);

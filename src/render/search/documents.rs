@@ -1,0 +1,298 @@
+//! The documents of the index: each page section (split at h2 and h3) and
+//! each service, with the terms of each field, ready to be weighted.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::index::{SECTIONS_PER_PAGE, SNIPPET_TEXT};
+use super::tokenise::{Stems, is_stop_word, tokenise};
+use crate::model::{Audience, Page, Service};
+use crate::render::Rendered;
+use crate::render::context::contact_links;
+
+#[derive(Clone, Copy)]
+pub(super) enum Field {
+    Title,
+    Heading,
+    Summary,
+    Tags,
+    Body,
+    Audience,
+    Organisation,
+    Category,
+    Contacts,
+}
+
+pub(super) const FIELD_COUNT: usize = 9;
+
+impl Field {
+    pub(super) fn b(self) -> f64 {
+        match self {
+            Field::Body => 0.75,
+            _ => 0.5,
+        }
+    }
+}
+
+/// One searchable document before weighting.
+pub(super) struct Doc {
+    pub(super) id: u32,
+    pub(super) url: String,
+    pub(super) title: String,
+    pub(super) section: String,
+    pub(super) audience: String,
+    pub(super) kind: u8,
+    pub(super) text: String,
+    /// (field, boost, stemmed terms including synonym-group tokens).
+    pub(super) fields: Vec<(Field, f64, Vec<String>)>,
+}
+
+pub(super) struct Builder<'a> {
+    pub(super) stems: Stems,
+    /// Synonym groups as stem sequences.
+    pub(super) groups: Vec<Vec<Vec<String>>>,
+    /// Surface form → stem, for every word indexed.
+    pub(super) forms: &'a mut BTreeMap<String, String>,
+    /// Stems already worked out (a word is stemmed once).
+    pub(super) cache: HashMap<String, String>,
+}
+
+impl Builder<'_> {
+    /// The terms of one field: stems of every word but stop words, plus a
+    /// `~N` token for each time a member of synonym group N occurs.
+    fn terms(&mut self, text: &str) -> Vec<String> {
+        let tokens = tokenise(text);
+        let mut out = Vec::new();
+        let mut seq = Vec::new();
+        let mut joined = Vec::new();
+        for t in &tokens {
+            let stem = match self.cache.get(&t.word) {
+                Some(stem) => stem.clone(),
+                None => {
+                    let stem = self.stems.stem(&t.word);
+                    self.cache.insert(t.word.clone(), stem.clone());
+                    stem
+                }
+            };
+            if !is_stop_word(&t.word) {
+                self.forms.insert(t.word.clone(), stem.clone());
+                out.push(stem.clone());
+            }
+            if t.joined {
+                joined.push(stem);
+            } else {
+                seq.push(stem);
+            }
+        }
+        for (g, members) in self.groups.iter().enumerate() {
+            let mut count = 0;
+            for member in members {
+                if member.is_empty() {
+                    continue;
+                }
+                count += seq.windows(member.len()).filter(|w| w == member).count();
+                if member.len() == 1 {
+                    count += joined.iter().filter(|j| **j == member[0]).count();
+                }
+            }
+            for _ in 0..count {
+                out.push(format!("~{g}"));
+            }
+        }
+        out
+    }
+}
+
+fn audience_label(audience: &[Audience]) -> String {
+    if audience.len() == Audience::ALL.len() {
+        return "Everyone".into();
+    }
+    audience
+        .iter()
+        .map(|a| a.label())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn audience_words(audience: &[Audience]) -> String {
+    audience
+        .iter()
+        .map(|a| a.label())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Text cut to about `SNIPPET_TEXT` characters at a word boundary.
+fn cap(text: &str) -> String {
+    if text.chars().count() <= SNIPPET_TEXT {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(SNIPPET_TEXT).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(a, _)| a);
+    format!("{cut} …")
+}
+
+pub(super) fn page_docs(
+    b: &mut Builder,
+    page: &Page,
+    index: usize,
+    rendered: &Rendered,
+) -> Vec<Doc> {
+    let base = index as u32 * SECTIONS_PER_PAGE;
+    let audience = audience_label(&page.audience);
+    let audience_text = audience_words(&page.audience);
+    let tags = page.tags.join(" ");
+    let mut blocks: Vec<(Option<usize>, String)> = Vec::new();
+    if rendered
+        .blocks
+        .first()
+        .is_none_or(|bl| bl.heading.is_some())
+    {
+        blocks.push((None, String::new()));
+    }
+    for block in &rendered.blocks {
+        if blocks.len() as u32 >= SECTIONS_PER_PAGE {
+            let last = blocks.last_mut().expect("not empty");
+            last.1.push(' ');
+            last.1.push_str(&block.text);
+        } else {
+            blocks.push((block.heading, block.text.clone()));
+        }
+    }
+    let mut docs = Vec::with_capacity(blocks.len());
+    for (i, (heading, text)) in blocks.into_iter().enumerate() {
+        let mut fields = Vec::new();
+        let section;
+        let mut shown = text.clone();
+        match heading.and_then(|h| rendered.headings.get(h)) {
+            None => {
+                section = String::new();
+                let mut body = text.clone();
+                if let Some(steps) = &page.steps {
+                    for step in steps {
+                        for part in [
+                            Some(&step.title),
+                            step.who.as_ref(),
+                            step.when.as_ref(),
+                            step.action.as_ref(),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        {
+                            body.push(' ');
+                            body.push_str(part);
+                        }
+                    }
+                }
+                let headings: Vec<&str> =
+                    rendered.headings.iter().map(|h| h.text.as_str()).collect();
+                fields.push((Field::Title, 8.0, b.terms(&page.title)));
+                fields.push((
+                    Field::Summary,
+                    3.0,
+                    b.terms(page.summary.as_deref().unwrap_or("")),
+                ));
+                fields.push((Field::Tags, 3.0, b.terms(&tags)));
+                fields.push((Field::Heading, 1.0, b.terms(&headings.join(" "))));
+                fields.push((Field::Body, 1.0, b.terms(&body)));
+                if let Some(summary) = &page.summary {
+                    shown = format!("{summary} {text}");
+                }
+            }
+            Some(h) => {
+                section = h.text.clone();
+                fields.push((Field::Title, 2.0, b.terms(&page.title)));
+                fields.push((Field::Heading, 5.0, b.terms(&h.text)));
+                fields.push((Field::Tags, 1.0, b.terms(&tags)));
+                fields.push((Field::Body, 1.0, b.terms(&text)));
+            }
+        }
+        fields.push((Field::Audience, 0.5, b.terms(&audience_text)));
+        let url = match heading.and_then(|h| rendered.headings.get(h)) {
+            Some(h) => format!("{}#{}", page.url, h.id),
+            None => page.url.clone(),
+        };
+        docs.push(Doc {
+            id: base + i as u32,
+            url,
+            title: page.title.clone(),
+            section,
+            audience: audience.clone(),
+            kind: 0,
+            text: cap(shown.trim()),
+            fields,
+        });
+    }
+    docs
+}
+
+pub(super) fn service_doc(b: &mut Builder, service: &Service, page_index: usize) -> Doc {
+    let description = service.description.as_deref().unwrap_or("");
+    let contacts = contact_links(service)
+        .iter()
+        .map(|c| format!("{} {}", c.label, c.value))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut about = description.to_string();
+    for extra in [&service.hours, &service.cost, &service.area]
+        .into_iter()
+        .flatten()
+    {
+        about.push(' ');
+        about.push_str(extra);
+    }
+    let fields = vec![
+        (Field::Title, 8.0, b.terms(&service.name)),
+        (
+            Field::Organisation,
+            3.0,
+            b.terms(service.organisation.as_deref().unwrap_or("")),
+        ),
+        (
+            Field::Category,
+            3.0,
+            b.terms(service.category.as_deref().unwrap_or("")),
+        ),
+        (Field::Body, 1.5, b.terms(&about)),
+        (Field::Contacts, 1.0, b.terms(&contacts)),
+        (
+            Field::Audience,
+            0.5,
+            b.terms(&audience_words(&service.audiences)),
+        ),
+    ];
+    let mut section = String::from("Service");
+    if let Some(org) = &service.organisation {
+        section = format!("Service: {org}");
+    }
+    Doc {
+        id: page_index as u32 * SECTIONS_PER_PAGE,
+        url: format!("services/{}.html", service.id),
+        title: service.name.clone(),
+        section,
+        audience: audience_label(&service.audiences),
+        kind: 1,
+        text: cap(&format!("{} {contacts}", strip_markdown(description)).replace("  ", " ")),
+        fields,
+    }
+}
+
+/// Plain text from a short Markdown description (emphasis and link syntax dropped).
+pub(super) fn strip_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '*' | '_' | '`' | '#' | '[' => {}
+            ']' if chars.peek() == Some(&'(') => {
+                for c in chars.by_ref() {
+                    if c == ')' {
+                        break;
+                    }
+                }
+            }
+            ']' => {}
+            c => out.push(c),
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}

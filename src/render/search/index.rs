@@ -1,0 +1,288 @@
+//! The search index: BM25F weights for every term of the documents,
+//! computed here at build time, synonym groups indexed as tokens of their
+//! own, and the files the browser loads (one, or the entry file, term shards
+//! and document files). See docs/search.md.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::{Value, json};
+
+use super::documents::{Builder, Doc, FIELD_COUNT, page_docs, service_doc};
+use super::shards::{key_of, posting_sizes, shard_file, shard_value, split};
+use super::tokenise::{FOLD, STOP_WORDS, Stems, tokenise};
+use crate::model::Handbook;
+use crate::render::Rendered;
+
+/// Ids leave room for this many sections per page (`id = page * 32 + section`),
+/// so the browser can tell a result's page without loading its document.
+pub const SECTIONS_PER_PAGE: u32 = 32;
+/// Documents per document file when the index is split: two pages' worth.
+pub const DOCS_PER_CHUNK: u32 = SECTIONS_PER_PAGE * 2;
+/// An index smaller than this is written as one file.
+pub const SINGLE_FILE_LIMIT: usize = 300 * 1024;
+/// A term shard larger than this is split by one more letter.
+pub const SHARD_LIMIT: usize = 40 * 1024;
+/// Only the best postings of a term are kept (a term in more documents
+/// than this says little about any of them).
+pub const MAX_POSTINGS: usize = 1500;
+/// Text kept per document for snippets, in characters.
+pub const SNIPPET_TEXT: usize = 600;
+
+const K1: f64 = 1.2;
+
+/// Built-in synonym groups for the domain; merged with handbook.yaml's.
+pub const DEFAULT_SYNONYMS: &[&[&str]] = &[
+    &[
+        "camhs",
+        "cypmhs",
+        "child and adolescent mental health services",
+        "children and young people's mental health services",
+    ],
+    &["mhst", "mental health support team"],
+    &["dsl", "designated safeguarding lead"],
+    &["senco", "sendco", "special educational needs coordinator"],
+    &["smhl", "senior mental health lead"],
+    &["anxiety", "anxious", "worry", "worried"],
+    &["self-harm", "selfharm", "self-injury"],
+    &["depression", "low mood"],
+    &["counsellor", "counselling", "counseling", "therapist"],
+    &["gp", "doctor"],
+    &["ehcp", "education health and care plan"],
+    &["eating disorder", "anorexia", "bulimia"],
+    &["bereavement", "grief", "grieving"],
+    &["pupil", "student"],
+    &["parent", "carer"],
+    &["adhd", "attention deficit hyperactivity disorder"],
+    &["ocd", "obsessive compulsive disorder"],
+    &["ptsd", "post-traumatic stress disorder"],
+];
+
+/// A phrase (synonym member or crisis term) as `[surface, stem]` words.
+type Phrase = Vec<[String; 2]>;
+
+pub struct Index {
+    /// File path (under `search/`) → the data passed to `__handbookSearch`.
+    pub files: Vec<(String, Value)>,
+}
+
+/// Synonym groups from the config and the defaults, merged where they share
+/// a member, as lists of member phrases.
+pub fn synonym_groups(handbook: &Handbook) -> Vec<Vec<String>> {
+    let mut groups: Vec<Vec<String>> = Vec::new();
+    let stems = Stems::default();
+    let key = |m: &str| -> String {
+        tokenise(m)
+            .iter()
+            .filter(|t| !t.joined)
+            .map(|t| stems.stem(&t.word))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let all = handbook.config.synonyms.iter().cloned().chain(
+        DEFAULT_SYNONYMS
+            .iter()
+            .map(|g| g.iter().map(|s| s.to_string()).collect()),
+    );
+    for group in all {
+        let keys: Vec<String> = group.iter().map(|m| key(m)).collect();
+        let mut merged: Vec<String> = group
+            .into_iter()
+            .zip(&keys)
+            .filter(|(_, k)| !k.is_empty())
+            .map(|(m, _)| m)
+            .collect();
+        let mut i = 0;
+        while i < groups.len() {
+            if groups[i].iter().any(|m| keys.contains(&key(m))) {
+                let other = groups.remove(i);
+                merged.extend(other);
+            } else {
+                i += 1;
+            }
+        }
+        let mut seen = Vec::new();
+        merged.retain(|m| {
+            let k = key(m);
+            !seen.contains(&k) && {
+                seen.push(k);
+                true
+            }
+        });
+        if merged.len() > 1 {
+            groups.push(merged);
+        }
+    }
+    groups
+}
+
+fn phrase(stems: &Stems, text: &str) -> Phrase {
+    tokenise(text)
+        .into_iter()
+        .filter(|t| !t.joined)
+        .map(|t| {
+            let stem = stems.stem(&t.word);
+            [t.word, stem]
+        })
+        .collect()
+}
+
+/// Postings of one term as `[doc, weight, doc-delta, weight, …]`.
+pub type Postings = Vec<u32>;
+
+fn weigh(docs: &[Doc]) -> HashMap<String, Postings> {
+    let n = docs.len().max(1) as f64;
+    let mut total_len = [0f64; FIELD_COUNT];
+    for doc in docs {
+        for (field, _, terms) in &doc.fields {
+            total_len[*field as usize] += terms.len() as f64;
+        }
+    }
+    let avg: Vec<f64> = total_len.iter().map(|t| (t / n).max(1.0)).collect();
+    // term → doc → weighted term frequency
+    let mut tfs: HashMap<&str, Vec<(u32, f64)>> = HashMap::new();
+    for doc in docs {
+        let mut per: HashMap<&str, f64> = HashMap::new();
+        for (field, boost, terms) in &doc.fields {
+            let f = *field as usize;
+            let norm = 1.0 - field.b() + field.b() * terms.len() as f64 / avg[f];
+            for term in terms {
+                *per.entry(term.as_str()).or_default() += boost / norm;
+            }
+        }
+        for (term, tf) in per {
+            tfs.entry(term).or_default().push((doc.id, tf));
+        }
+    }
+    tfs.into_iter()
+        .map(|(term, mut list)| {
+            let df = list.len() as f64;
+            let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+            let mut weighted: Vec<(u32, u32)> = list
+                .drain(..)
+                .map(|(doc, tf)| {
+                    let w = idf * tf * (K1 + 1.0) / (tf + K1);
+                    (doc, ((w * 100.0).round() as u32).max(1))
+                })
+                .collect();
+            if weighted.len() > MAX_POSTINGS {
+                weighted.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                weighted.truncate(MAX_POSTINGS);
+            }
+            weighted.sort_by_key(|p| p.0);
+            let mut out = Vec::with_capacity(weighted.len() * 2);
+            let mut last = 0;
+            for (doc, w) in weighted {
+                out.push(doc - last);
+                out.push(w);
+                last = doc;
+            }
+            (term.to_string(), out)
+        })
+        .collect()
+}
+
+pub fn build(handbook: &Handbook, rendered: &[Rendered]) -> Index {
+    let stems = Stems::default();
+    let group_texts = synonym_groups(handbook);
+    let groups: Vec<Vec<Vec<String>>> = group_texts
+        .iter()
+        .map(|g| {
+            g.iter()
+                .map(|m| phrase(&stems, m).into_iter().map(|[_, s]| s).collect())
+                .collect()
+        })
+        .collect();
+    let mut forms = BTreeMap::new();
+    let mut builder = Builder {
+        stems,
+        groups,
+        forms: &mut forms,
+        cache: HashMap::new(),
+    };
+    let mut docs = Vec::new();
+    for (i, page) in handbook.pages.iter().enumerate() {
+        docs.extend(page_docs(&mut builder, page, i, &rendered[i]));
+    }
+    for (s, service) in handbook.services.iter().enumerate() {
+        docs.push(service_doc(&mut builder, service, handbook.pages.len() + s));
+    }
+    let postings = weigh(&docs);
+    let stems = Stems::default();
+    // Every form, every stem as a form of itself, and the group tokens.
+    let mut items: Vec<(String, String)> = forms.into_iter().collect();
+    let mut stem_list: Vec<&String> = postings.keys().collect();
+    stem_list.sort();
+    items.extend(stem_list.into_iter().map(|s| (s.clone(), s.clone())));
+    items.sort();
+    items.dedup();
+
+    let fold: BTreeMap<String, &str> = FOLD.iter().map(|(c, s)| (c.to_string(), *s)).collect();
+    let groups_out: Vec<Vec<Phrase>> = group_texts
+        .iter()
+        .map(|g| g.iter().map(|m| phrase(&stems, m)).collect())
+        .collect();
+    let crisis: Vec<Phrase> = handbook
+        .config
+        .crisis_terms
+        .iter()
+        .map(|t| phrase(&stems, t))
+        .filter(|p| !p.is_empty())
+        .collect();
+    let doc_values: BTreeMap<u32, Value> = docs
+        .iter()
+        .map(|d| {
+            (
+                d.id,
+                json!([d.url, d.title, d.section, d.audience, d.text, d.kind]),
+            )
+        })
+        .collect();
+    let mut meta = json!({
+        "v": 1,
+        "fold": fold,
+        "stop": STOP_WORDS,
+        "groups": groups_out,
+        "crisis": crisis,
+        "urgent": super::urgent::card(handbook),
+        "sectionsPerPage": SECTIONS_PER_PAGE,
+        "docsPerChunk": DOCS_PER_CHUNK,
+        "docs": docs.len(),
+    });
+
+    let single = json!({ "": shard_value(&items, &postings) });
+    let all_docs = serde_json::to_value(&doc_values).expect("plain data");
+    let single_size =
+        single.to_string().len() + all_docs.to_string().len() + meta.to_string().len();
+    let mut files = Vec::new();
+    if single_size <= SINGLE_FILE_LIMIT {
+        meta["shards"] = json!([""]);
+        meta["inline"] = json!({ "shards": single, "docs": all_docs });
+        files.push(("index".to_string(), meta));
+        return Index { files };
+    }
+    let mut by_key: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for item in items {
+        by_key.entry(key_of(&item.0, 1)).or_default().push(item);
+    }
+    let mut shards = Vec::new();
+    let sizes = posting_sizes(&postings);
+    for (key, group) in by_key {
+        split(key, group, &sizes, &mut shards);
+    }
+    meta["shards"] = json!(shards.iter().map(|(k, _)| k).collect::<Vec<_>>());
+    files.push(("index".to_string(), meta));
+    for (key, group) in &shards {
+        files.push((shard_file(key), shard_value(group, &postings)));
+    }
+    let mut chunks: BTreeMap<u32, serde_json::Map<String, Value>> = BTreeMap::new();
+    for (id, value) in doc_values {
+        chunks
+            .entry(id / DOCS_PER_CHUNK)
+            .or_default()
+            .insert(id.to_string(), value);
+    }
+    for (chunk, map) in chunks {
+        files.push((format!("d/{chunk}"), Value::Object(map)));
+    }
+    Index { files }
+}

@@ -1,0 +1,129 @@
+//! Search: the index the browser's script queries (built here, at build
+//! time) and the A–Z page that the search box leads to without JavaScript.
+//! The design is described in docs/search.md.
+
+mod documents;
+pub mod index;
+mod shards;
+pub mod tokenise;
+mod urgent;
+
+use serde::Serialize;
+
+use super::context::{self, PageContext, Shared};
+use super::{Content, OutputFile, Rendered, Templates, json_for_script, relative};
+use crate::diagnostic::Diagnostic;
+use crate::model::Handbook;
+
+/// The A–Z page, also where the search form goes without JavaScript.
+pub const PAGE: &str = "search.html";
+/// The index's entry file (the whole index, or its table of shards).
+pub const ENTRY: &str = "search/index.js";
+
+/// Output paths this feature always writes.
+pub fn reserved_outputs() -> [&'static str; 2] {
+    [PAGE, ENTRY]
+}
+
+/// The index files and the A–Z page.
+pub fn files(
+    handbook: &Handbook,
+    shared: &Shared,
+    templates: &Templates,
+    rendered: &[Rendered],
+) -> Result<Vec<OutputFile>, Diagnostic> {
+    let index = index::build(handbook, rendered);
+    let mut files: Vec<OutputFile> = index
+        .files
+        .iter()
+        .map(|(name, value)| OutputFile {
+            path: format!("search/{name}.js"),
+            content: Content::Bytes(script(name, value).into_bytes()),
+        })
+        .collect();
+    let html = templates.render("search.html", &az_context(handbook, shared))?;
+    files.push(OutputFile {
+        path: PAGE.into(),
+        content: Content::Bytes(html.into_bytes()),
+    });
+    Ok(files)
+}
+
+/// One index file: a call the browser's script answers, which works from
+/// `file://` where fetching would not.
+pub fn script(name: &str, value: &serde_json::Value) -> String {
+    format!(
+        "window.__handbookSearch({},{});\n",
+        json_for_script(&name),
+        json_for_script(value)
+    )
+}
+
+#[derive(Serialize)]
+struct AzContext<'a> {
+    #[serde(flatten)]
+    base: PageContext<'a>,
+    az: Vec<Letter>,
+}
+
+#[derive(Serialize)]
+struct Letter {
+    letter: String,
+    id: String,
+    entries: Vec<AzEntry>,
+}
+
+#[derive(Serialize)]
+struct AzEntry {
+    title: String,
+    url: String,
+    summary: Option<String>,
+    kind: &'static str,
+}
+
+fn az_context<'a>(handbook: &'a Handbook, shared: &'a Shared) -> AzContext<'a> {
+    let base = context::page_like(handbook, shared, PAGE, "A to Z");
+    let mut entries: Vec<(String, AzEntry)> = handbook
+        .pages
+        .iter()
+        .map(|p| AzEntry {
+            title: p.title.clone(),
+            url: relative(PAGE, &p.url),
+            summary: p.summary.clone(),
+            kind: "Page",
+        })
+        .chain(handbook.services.iter().map(|s| AzEntry {
+            title: s.name.clone(),
+            url: relative(PAGE, &format!("services/{}.html", s.id)),
+            summary: s.organisation.clone(),
+            kind: "Service",
+        }))
+        .map(|e| (tokenise::fold(&e.title), e))
+        .collect();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut az: Vec<Letter> = Vec::new();
+    for (key, entry) in entries {
+        let first = key.chars().find(|c| c.is_alphanumeric()).unwrap_or('#');
+        let letter = if first.is_ascii_alphabetic() {
+            first.to_ascii_uppercase().to_string()
+        } else {
+            "#".to_string()
+        };
+        match az.last_mut() {
+            Some(l) if l.letter == letter => l.entries.push(entry),
+            _ => az.push(Letter {
+                id: if letter == "#" {
+                    "az-other".into()
+                } else {
+                    format!("az-{}", letter.to_lowercase())
+                },
+                letter,
+                entries: vec![entry],
+            }),
+        }
+    }
+    AzContext { base, az }
+}
+
+#[cfg(test)]
+mod tests;

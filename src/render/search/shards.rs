@@ -1,0 +1,101 @@
+//! The term shards of a large index: words grouped by their first letters,
+//! a group over the size limit split by one more letter, so that a query
+//! loads only the few small files its words need.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::{Value, json};
+
+use super::index::{Postings, SHARD_LIMIT};
+
+/// A shard key as a file name: `a`–`z` and digits kept, anything else as `_hex_`.
+pub fn shard_file(key: &str) -> String {
+    let mut out = String::new();
+    for c in key.chars() {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            out.push(c);
+        } else {
+            out.push_str(&format!("_{:x}_", c as u32));
+        }
+    }
+    format!("t/{out}")
+}
+
+pub fn key_of(form: &str, len: usize) -> String {
+    if form.starts_with('~') {
+        return form.to_string();
+    }
+    form.chars().take(len).collect()
+}
+
+/// A term shard: forms (word → stem, where they differ) and postings by stem.
+pub fn shard_value(items: &[(String, String)], postings: &HashMap<String, Postings>) -> Value {
+    let mut forms = serde_json::Map::new();
+    let mut post = serde_json::Map::new();
+    for (form, stem) in items {
+        if form != stem {
+            forms.insert(form.clone(), Value::String(stem.clone()));
+        }
+        if let Some(p) = postings.get(stem) {
+            post.insert(stem.clone(), json!(p));
+        }
+    }
+    json!({ "forms": forms, "post": post })
+}
+
+/// About how many bytes a shard of these items takes.
+fn size_of(items: &[(String, String)], sizes: &HashMap<String, usize>) -> usize {
+    let mut seen = std::collections::HashSet::new();
+    let mut size = 0;
+    for (form, stem) in items {
+        size += form.len() + stem.len() + 6;
+        if seen.insert(stem) {
+            size += sizes.get(stem).copied().unwrap_or(0);
+        }
+    }
+    size
+}
+
+/// The written size of each term's postings.
+pub fn posting_sizes(postings: &HashMap<String, Postings>) -> HashMap<String, usize> {
+    postings
+        .iter()
+        .map(|(term, p)| {
+            let digits: usize = p
+                .iter()
+                .map(|n| n.checked_ilog10().unwrap_or(0) as usize + 2)
+                .sum();
+            (term.clone(), digits)
+        })
+        .collect()
+}
+
+/// Splits `items` (all with key `key`) into shards no larger than the limit
+/// where it can, by one more letter at a time.
+pub fn split(
+    key: String,
+    items: Vec<(String, String)>,
+    sizes: &HashMap<String, usize>,
+    out: &mut Vec<(String, Vec<(String, String)>)>,
+) {
+    let len = key.chars().count();
+    let longer = items.iter().any(|(f, _)| f.chars().count() > len);
+    if key.starts_with('~') || !longer || len >= 8 || size_of(&items, sizes) <= SHARD_LIMIT {
+        out.push((key, items));
+        return;
+    }
+    let mut groups: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for item in items {
+        groups
+            .entry(key_of(&item.0, len + 1))
+            .or_default()
+            .push(item);
+    }
+    for (k, group) in groups {
+        if k == key {
+            out.push((k, group));
+        } else {
+            split(k, group, sizes, out);
+        }
+    }
+}
