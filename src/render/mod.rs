@@ -78,21 +78,28 @@ fn with_fragment(url: String, fragment: Option<&str>) -> String {
 
 /// The relative URL from the page at `from` to the file at `to`, both
 /// relative to the site root (`policy/a.html` → `roles/b.html` is `../roles/b.html`).
+///
+/// Called for every link of every page, so it works on the strings in place:
+/// the shared folders are the longest common prefix ending in `/` (the file
+/// name of `to` never counts as a folder).
 pub fn relative(from: &str, to: &str) -> String {
-    let from_dirs: Vec<&str> = from
-        .split('/')
-        .collect::<Vec<_>>()
-        .split_last()
-        .map_or(Vec::new(), |(_, d)| d.to_vec());
-    let to_parts: Vec<&str> = to.split('/').collect();
-    let common = from_dirs
-        .iter()
-        .zip(&to_parts)
-        .take_while(|(a, b)| a == b)
-        .count();
-    let common = common.min(to_parts.len().saturating_sub(1));
-    let mut out = "../".repeat(from_dirs.len() - common);
-    out.push_str(&to_parts[common..].join("/"));
+    let from_dir = from.rfind('/').map_or("", |i| &from[..=i]);
+    let to_dir_end = to.rfind('/').map_or(0, |i| i + 1);
+    let (f, t) = (from_dir.as_bytes(), to.as_bytes());
+    let mut common = 0;
+    let mut i = 0;
+    while i < f.len() && i < to_dir_end && f[i] == t[i] {
+        if f[i] == b'/' {
+            common = i + 1;
+        }
+        i += 1;
+    }
+    let ups = from_dir[common..].matches('/').count();
+    let mut out = String::with_capacity(ups * 3 + to.len() - common);
+    for _ in 0..ups {
+        out.push_str("../");
+    }
+    out.push_str(&to[common..]);
     out
 }
 
@@ -266,6 +273,10 @@ mod tests {
         assert_eq!(relative("a/b/c.html", "a/d.html"), "../d.html");
         assert_eq!(relative("policy/a.html", "policy/index.html"), "index.html");
         assert_eq!(relative("a.html", "a.html"), "a.html");
+        assert_eq!(relative("ab/x.html", "abc/y.html"), "../abc/y.html");
+        assert_eq!(relative("a/b/x.html", "a/b"), "../b");
+        assert_eq!(relative("a/b/x.html", "a/bc/y.html"), "../bc/y.html");
+        assert_eq!(relative("a/b/x.html", "a/b/c/y.html"), "c/y.html");
         assert_eq!(root_of("a/b/c.html"), "../../");
         assert_eq!(root_of("index.html"), "");
     }
