@@ -198,6 +198,33 @@ impl Shared {
     }
 }
 
+/// The parts of a page's context that are the same for every page in one
+/// folder (the header navigation and the urgent-help cards, whose URLs
+/// depend only on the folder), made into Tera values once per folder.
+pub fn folder_values(handbook: &Handbook, shared: &Shared) -> HashMap<String, [tera::Value; 2]> {
+    let mut out: HashMap<String, [tera::Value; 2]> = HashMap::new();
+    for page in &handbook.pages {
+        let folder = page.url.rsplit_once('/').map_or("", |(d, _)| d);
+        if out.contains_key(folder) {
+            continue;
+        }
+        let from = page.url.as_str();
+        let urgent: Vec<ServiceCard> = shared
+            .urgent_services
+            .iter()
+            .map(|c| rebase_card(c, from))
+            .collect();
+        out.insert(
+            folder.to_string(),
+            [
+                tera::Value::from_serializable(&nav(handbook, from)),
+                tera::Value::from_serializable(&urgent),
+            ],
+        );
+    }
+    out
+}
+
 pub fn template_for(page: &Page) -> &'static str {
     match page.kind {
         PageKind::Home => "home.html",

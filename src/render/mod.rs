@@ -134,13 +134,24 @@ pub fn site(
 ) -> Result<Site, Vec<Diagnostic>> {
     let templates = Templates::new(theme).map_err(|d| vec![d])?;
     let shared = context::Shared::new(handbook);
+    let folders = context::folder_values(handbook, &shared);
     let pages: Vec<Result<OutputFile, Diagnostic>> = handbook
         .pages
         .par_iter()
         .enumerate()
         .map(|(i, page)| {
-            let ctx = context::page(handbook, &shared, i, &rendered[i]);
-            let html = templates.render(context::template_for(page), &ctx)?;
+            let mut ctx = context::page(handbook, &shared, i, &rendered[i]);
+            let folder = page.url.rsplit_once('/').map_or("", |(d, _)| d);
+            let html = match folders.get(folder) {
+                Some([nav, urgent]) => {
+                    // Converted once per folder instead of once per page.
+                    ctx.nav.clear();
+                    ctx.urgent_services.clear();
+                    let made = [("nav", nav.clone()), ("urgent_services", urgent.clone())];
+                    templates.render_with(context::template_for(page), &ctx, &made)?
+                }
+                None => templates.render(context::template_for(page), &ctx)?,
+            };
             Ok(OutputFile {
                 path: page.url.clone(),
                 content: Content::Bytes(html.into_bytes()),
