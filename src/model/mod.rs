@@ -11,6 +11,7 @@ pub mod service_rules;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use crate::config::{self, Config};
 use crate::date::Date;
@@ -148,6 +149,16 @@ pub struct Handbook {
     pub left_out: HashMap<String, LeftOut>,
     /// Ids of staff-only services, in the public edition.
     pub left_out_services: HashSet<String>,
+    /// Pages by source path and services by id, built on the first lookup
+    /// (the model is not changed after it is built), so that lookups stay
+    /// constant-time in large handbooks.
+    pub(crate) lookup: OnceLock<Lookup>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Lookup {
+    pages: HashMap<String, usize>,
+    services: HashMap<String, usize>,
 }
 
 /// Why a page is not in the edition being built.
@@ -159,11 +170,31 @@ pub enum LeftOut {
 
 impl Handbook {
     pub fn page_by_source(&self, source: &str) -> Option<&Page> {
-        self.pages.iter().find(|p| p.source == source)
+        self.lookup().pages.get(source).map(|&i| &self.pages[i])
     }
 
     pub fn service(&self, id: &str) -> Option<&Service> {
-        self.services.iter().find(|s| s.id == id)
+        self.lookup().services.get(id).map(|&i| &self.services[i])
+    }
+
+    fn lookup(&self) -> &Lookup {
+        self.lookup.get_or_init(|| Lookup {
+            // The first of any duplicates wins, as a linear search would find it.
+            pages: self
+                .pages
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(i, p)| (p.source.clone(), i))
+                .collect(),
+            services: self
+                .services
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(i, s)| (s.id.clone(), i))
+                .collect(),
+        })
     }
 
     /// Whether `id` names a service that exists but is not in this edition.
@@ -202,6 +233,7 @@ pub fn build(source: &Source, options: Options, diagnostics: &mut Vec<Diagnostic
         assets: Vec::new(),
         left_out,
         left_out_services: left_out_services.into_iter().map(|s| s.id).collect(),
+        lookup: OnceLock::new(),
     };
     service::check_references(&handbook, diagnostics);
     service::check_folder(source, diagnostics);

@@ -109,10 +109,23 @@ pub fn output_url(source: &str) -> String {
     }
 }
 
+/// Validates every page, in parallel; diagnostics keep the pages' order.
 pub fn from_sources(sources: &[PageSource], diagnostics: &mut Vec<Diagnostic>) -> Vec<Page> {
-    sources
-        .iter()
-        .map(|s| from_source(s, diagnostics))
+    use rayon::prelude::*;
+    let checked: Vec<(Page, Vec<Diagnostic>)> = sources
+        .par_iter()
+        .map(|s| {
+            let mut found = Vec::new();
+            let page = from_source(s, &mut found);
+            (page, found)
+        })
+        .collect();
+    checked
+        .into_iter()
+        .map(|(page, found)| {
+            diagnostics.extend(found);
+            page
+        })
         .collect()
 }
 

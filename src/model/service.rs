@@ -72,9 +72,16 @@ pub fn from_sources(
     let mut by_id: HashMap<String, usize> = HashMap::new();
     for file in files {
         let items = yaml::list_items(&file.text, "services");
+        // Split once: finding each entry's line by counting from the top
+        // would be quadratic in the number of services.
+        let lines: Vec<&str> = file.text.lines().collect();
         for (i, raw) in file.raw.services.iter().enumerate() {
-            let within = items.get(i).copied().unwrap_or(yaml::all_lines(&file.text));
-            let Some(service) = from_raw(raw, file, within, today, diagnostics) else {
+            let within = items
+                .get(i)
+                .copied()
+                .unwrap_or_else(|| yaml::all_lines(&file.text));
+            let first = lines.get(within.start.wrapping_sub(1)).copied();
+            let Some(service) = from_raw(raw, file, within, first, today, diagnostics) else {
                 continue;
             };
             match by_id.get(&service.id) {
@@ -110,15 +117,13 @@ fn from_raw(
     raw: &crate::load::raw::RawService,
     file: &ServiceFileSource,
     within: Lines,
+    first_line: Option<&str>,
     today: Date,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Service> {
     let path = &file.path;
     let text = &file.text;
-    let start = text
-        .lines()
-        .nth(within.start - 1)
-        .map_or(1, |l| l.len() - l.trim_start().len() + 1);
+    let start = first_line.map_or(1, |l| l.len() - l.trim_start().len() + 1);
     let entry_pos = Pos::new(within.start, start);
     let at =
         |key: &str, value: &str| yaml::find_value(text, within, key, value).unwrap_or(entry_pos);

@@ -3,6 +3,8 @@
 //! templates (autoescape); only `content` and `*_html` fields hold HTML we
 //! produced ourselves.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use super::markdown::{self, Heading, Rendered};
@@ -148,6 +150,9 @@ pub struct Shared {
     pub urgent_html: String,
     /// Root-relative URLs; made relative per page.
     pub urgent_services: Vec<ServiceCard>,
+    /// Service descriptions without links are the same HTML on every page,
+    /// so they are rendered once, not once per page that shows the service.
+    descriptions: HashMap<String, String>,
 }
 
 impl Shared {
@@ -168,11 +173,66 @@ impl Shared {
             .filter_map(|r| handbook.service(&r.id))
             .map(|s| service_card(s, "index.html"))
             .collect();
+        let descriptions = handbook
+            .services
+            .iter()
+            .filter_map(|s| {
+                let text = s.description.as_deref()?;
+                let rendered = markdown::render(
+                    text,
+                    "",
+                    1,
+                    &SiteLinker {
+                        from_url: "index.html",
+                    },
+                );
+                rendered
+                    .links
+                    .is_empty()
+                    .then(|| (s.id.clone(), rendered.html))
+            })
+            .collect();
         Shared {
             urgent_html: body.html,
             urgent_services,
+            descriptions,
         }
     }
+
+    /// `service_card`, reusing the description rendered once when it can.
+    pub fn service_card(&self, service: &Service, from: &str) -> ServiceCard {
+        match self.descriptions.get(&service.id) {
+            Some(html) => card_with(service, from, html.clone()),
+            None => service_card(service, from),
+        }
+    }
+}
+
+/// The parts of a page's context that are the same for every page in one
+/// folder (the header navigation and the urgent-help cards, whose URLs
+/// depend only on the folder), made into Tera values once per folder.
+pub fn folder_values(handbook: &Handbook, shared: &Shared) -> HashMap<String, [tera::Value; 2]> {
+    let mut out: HashMap<String, [tera::Value; 2]> = HashMap::new();
+    for page in &handbook.pages {
+        let folder = page.url.rsplit_once('/').map_or("", |(d, _)| d);
+        if out.contains_key(folder) {
+            continue;
+        }
+        let from = page.url.as_str();
+        let urgent: Vec<ServiceCard> = shared
+            .urgent_services
+            .iter()
+            .map(|c| rebase_card(c, from))
+            .collect();
+        out.insert(
+            folder.to_string(),
+            [
+                tera::Value::from_serializable(&nav(handbook, from)),
+                tera::Value::from_serializable(&urgent),
+            ],
+        );
+    }
+    out
 }
 
 pub fn template_for(page: &Page) -> &'static str {
@@ -262,7 +322,10 @@ pub fn page<'a>(
 
     let section_info = (page.kind == PageKind::Regular && page.section != 0).then(|| {
         let list = &section.pages;
-        let at = list.iter().position(|&p| p == i).unwrap_or(0);
+        // Pages are numbered in reading order, so a section's list is sorted.
+        let at = list
+            .binary_search(&i)
+            .unwrap_or_else(|_| list.iter().position(|&p| p == i).unwrap_or(0));
         let (start, end) = if list.len() <= SECTION_NAV_LIMIT {
             (0, list.len())
         } else {
@@ -353,7 +416,7 @@ pub fn page<'a>(
             .services
             .iter()
             .filter_map(|r| handbook.service(&r.id))
-            .map(|s| service_card(s, from))
+            .map(|s| shared.service_card(s, from))
             .collect(),
         urgent_services: shared
             .urgent_services
@@ -441,6 +504,10 @@ pub fn service_card(service: &Service, from: &str) -> ServiceCard {
         .as_deref()
         .map(|d| markdown::render(d, "", 1, &SiteLinker { from_url: from }).html)
         .unwrap_or_default();
+    card_with(service, from, description_html)
+}
+
+fn card_with(service: &Service, from: &str, description_html: String) -> ServiceCard {
     ServiceCard {
         id: service.id.clone(),
         name: service.name.clone(),

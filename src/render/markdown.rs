@@ -335,7 +335,7 @@ fn push_text(buffer: &mut String, text: &str) {
 }
 
 fn flush(blocks: &mut Vec<TextBlock>, block: &mut TextBlock) {
-    let text = block.text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = collapse_whitespace(&block.text);
     if !text.is_empty() || block.heading.is_some() {
         blocks.push(TextBlock {
             heading: block.heading,
@@ -343,6 +343,49 @@ fn flush(blocks: &mut Vec<TextBlock>, block: &mut TextBlock) {
         });
     }
     *block = TextBlock::default();
+}
+
+/// `text` with runs of whitespace made one space and none at either end:
+/// `split_whitespace().join(" ")` in one pass over the bytes, with a fast
+/// path for ASCII (this runs over every page's whole text).
+pub fn collapse_whitespace(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
+    // True after whitespace, and at the start so leading space is dropped.
+    let mut in_space = true;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            if matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c') {
+                if !in_space {
+                    out.push(b' ');
+                    in_space = true;
+                }
+            } else {
+                out.push(b);
+                in_space = false;
+            }
+            i += 1;
+        } else {
+            let c = text[i..].chars().next().expect("i is on a char boundary");
+            let len = c.len_utf8();
+            if c.is_whitespace() {
+                if !in_space {
+                    out.push(b' ');
+                    in_space = true;
+                }
+            } else {
+                out.extend_from_slice(&bytes[i..i + len]);
+                in_space = false;
+            }
+            i += len;
+        }
+    }
+    if out.last() == Some(&b' ') {
+        out.pop();
+    }
+    String::from_utf8(out).expect("whole characters were copied")
 }
 
 fn demote_level(level: HeadingLevel, by: u8) -> HeadingLevel {
@@ -488,6 +531,22 @@ pub(crate) fn percent_decode(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn collapse_whitespace_matches_split_whitespace() {
+        for text in [
+            "",
+            "   ",
+            "one",
+            "  one  two\n\tthree  ",
+            "a\u{a0}b\u{2003} c\u{3000}",
+            "caf\u{e9}  na\u{ef}ve\r\n\x0bend\x0c",
+            "\u{85}x\u{85}",
+        ] {
+            let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(collapse_whitespace(text), expected, "{text:?}");
+        }
+    }
 
     struct Plain;
     impl Linker for Plain {

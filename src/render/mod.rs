@@ -83,21 +83,28 @@ fn with_fragment(url: String, fragment: Option<&str>) -> String {
 
 /// The relative URL from the page at `from` to the file at `to`, both
 /// relative to the site root (`policy/a.html` → `roles/b.html` is `../roles/b.html`).
+///
+/// Called for every link of every page, so it works on the strings in place:
+/// the shared folders are the longest common prefix ending in `/` (the file
+/// name of `to` never counts as a folder).
 pub fn relative(from: &str, to: &str) -> String {
-    let from_dirs: Vec<&str> = from
-        .split('/')
-        .collect::<Vec<_>>()
-        .split_last()
-        .map_or(Vec::new(), |(_, d)| d.to_vec());
-    let to_parts: Vec<&str> = to.split('/').collect();
-    let common = from_dirs
-        .iter()
-        .zip(&to_parts)
-        .take_while(|(a, b)| a == b)
-        .count();
-    let common = common.min(to_parts.len().saturating_sub(1));
-    let mut out = "../".repeat(from_dirs.len() - common);
-    out.push_str(&to_parts[common..].join("/"));
+    let from_dir = from.rfind('/').map_or("", |i| &from[..=i]);
+    let to_dir_end = to.rfind('/').map_or(0, |i| i + 1);
+    let (f, t) = (from_dir.as_bytes(), to.as_bytes());
+    let mut common = 0;
+    let mut i = 0;
+    while i < f.len() && i < to_dir_end && f[i] == t[i] {
+        if f[i] == b'/' {
+            common = i + 1;
+        }
+        i += 1;
+    }
+    let ups = from_dir[common..].matches('/').count();
+    let mut out = String::with_capacity(ups * 3 + to.len() - common);
+    for _ in 0..ups {
+        out.push_str("../");
+    }
+    out.push_str(&to[common..]);
     out
 }
 
@@ -134,13 +141,24 @@ pub fn site(
 ) -> Result<Site, Vec<Diagnostic>> {
     let templates = Templates::new(theme).map_err(|d| vec![d])?;
     let shared = context::Shared::new(handbook);
+    let folders = context::folder_values(handbook, &shared);
     let pages: Vec<Result<OutputFile, Diagnostic>> = handbook
         .pages
         .par_iter()
         .enumerate()
         .map(|(i, page)| {
-            let ctx = context::page(handbook, &shared, i, &rendered[i]);
-            let html = templates.render(context::template_for(page), &ctx)?;
+            let mut ctx = context::page(handbook, &shared, i, &rendered[i]);
+            let folder = page.url.rsplit_once('/').map_or("", |(d, _)| d);
+            let html = match folders.get(folder) {
+                Some([nav, urgent]) => {
+                    // Converted once per folder instead of once per page.
+                    ctx.nav.clear();
+                    ctx.urgent_services.clear();
+                    let made = [("nav", nav.clone()), ("urgent_services", urgent.clone())];
+                    templates.render_with(context::template_for(page), &ctx, &made)?
+                }
+                None => templates.render(context::template_for(page), &ctx)?,
+            };
             Ok(OutputFile {
                 path: page.url.clone(),
                 content: Content::Bytes(html.into_bytes()),
@@ -295,6 +313,10 @@ mod tests {
         assert_eq!(relative("a/b/c.html", "a/d.html"), "../d.html");
         assert_eq!(relative("policy/a.html", "policy/index.html"), "index.html");
         assert_eq!(relative("a.html", "a.html"), "a.html");
+        assert_eq!(relative("ab/x.html", "abc/y.html"), "../abc/y.html");
+        assert_eq!(relative("a/b/x.html", "a/b"), "../b");
+        assert_eq!(relative("a/b/x.html", "a/bc/y.html"), "../bc/y.html");
+        assert_eq!(relative("a/b/x.html", "a/b/c/y.html"), "c/y.html");
         assert_eq!(root_of("a/b/c.html"), "../../");
         assert_eq!(root_of("index.html"), "");
     }

@@ -1,5 +1,9 @@
 //! `print.html`: the whole edition in reading order on one page, with every
 //! link between pages turned into a link within the page.
+//!
+//! A handbook of more than `WHOLE_PRINT_LIMIT` pages is too long to print
+//! as one page (and rendering it would double the build): its print.html is
+//! the contents, linking to each page, which prints well on its own.
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -10,6 +14,9 @@ use super::markdown::{self, Linker};
 use super::pathway::PathwayView;
 use crate::diagnostic::Diagnostic;
 use crate::model::{Handbook, PageKind};
+
+/// The most pages printed whole on print.html.
+pub const WHOLE_PRINT_LIMIT: usize = 300;
 
 /// Pages nest under sections in print, so their headings move down by
 /// `shift` levels; ids and links gain the page's anchor as a prefix, and
@@ -71,6 +78,8 @@ struct Part {
     staff_only: bool,
     /// A pathway's steps, with ids under the page's anchor.
     pathway: Option<PathwayView>,
+    /// The page's own URL, when print.html holds only the contents.
+    url: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -78,6 +87,9 @@ struct PrintContext<'a> {
     #[serde(flatten)]
     base: PageContext<'a>,
     parts: Vec<Part>,
+    /// Whether every page is printed in full (else only the contents).
+    whole: bool,
+    page_count: usize,
 }
 
 pub fn render(
@@ -85,12 +97,27 @@ pub fn render(
     shared: &Shared,
     templates: &Templates,
 ) -> Result<String, Diagnostic> {
+    let whole = handbook.pages.len() <= WHOLE_PRINT_LIMIT;
     let parts = handbook
         .pages
         .par_iter()
         .map(|page| {
             let prefix = anchor(&page.source);
             let level = if page.kind == PageKind::Regular { 3 } else { 2 };
+            if !whole {
+                return Part {
+                    content: String::new(),
+                    anchor: prefix,
+                    title: page.title.clone(),
+                    level,
+                    summary: None,
+                    owner: None,
+                    review_by: None,
+                    staff_only: page.visibility == crate::model::Visibility::Staff,
+                    url: Some(page.url.clone()),
+                    pathway: None,
+                };
+            }
             // A part's own title is at `level`; its h2s go one below that.
             let linker = PrintLinker {
                 prefix: &prefix,
@@ -115,9 +142,19 @@ pub fn render(
                     &format!("{prefix}--"),
                     level + 1,
                 ),
+                url: None,
             }
         })
         .collect();
     let base = context::page_like(handbook, shared, "print.html", &handbook.config.title);
-    templates.render("print.html", &PrintContext { base, parts })
+    let page_count = handbook.pages.len();
+    templates.render(
+        "print.html",
+        &PrintContext {
+            base,
+            parts,
+            whole,
+            page_count,
+        },
+    )
 }

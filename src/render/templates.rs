@@ -29,8 +29,22 @@ impl Templates {
     }
 
     pub fn render(&self, name: &str, context: &impl Serialize) -> Result<String, Diagnostic> {
-        let context =
+        self.render_with(name, context, &[])
+    }
+
+    /// `render`, with some of the context's keys replaced by values already
+    /// made for Tera (shared between pages, so not converted for each one).
+    pub fn render_with(
+        &self,
+        name: &str,
+        context: &impl Serialize,
+        made: &[(&'static str, tera::Value)],
+    ) -> Result<String, Diagnostic> {
+        let mut context =
             tera::Context::from_serialize(context).map_err(|e| template_error(&self.origin, &e))?;
+        for (key, value) in made {
+            context.insert_value(*key, value.clone());
+        }
         self.tera
             .render(name, &context)
             .map_err(|e| template_error(&format!("{}/{name}", self.origin), &e))
