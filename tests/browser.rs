@@ -2,8 +2,9 @@
 //!
 //! Builds the public and staff editions of `content/` into a temporary
 //! directory and runs `node tests/browser/suite.mjs` on them (axe-core in light
-//! and dark mode, keyboard walk, 320 px reflow, file:// and sub-path hosting,
-//! print to PDF, screenshots into target/screenshots). The suite prints one
+//! and dark mode, keyboard walk and operation of filters and diagrams, 320 px
+//! reflow, file:// and sub-path hosting, print to PDF, screenshots into
+//! target/screenshots; see docs/browser.md). The suite prints one
 //! line per failure and ends with `N passed, M failed`.
 //!
 //! Needs /usr/bin/chromium, pdftotext, node, and `npm ci --prefix tests/browser`.

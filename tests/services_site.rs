@@ -44,7 +44,19 @@ fn directory_and_one_page_per_service() {
         let tmp = build_example(edition);
         let site = tmp.path().join("site");
         let directory = common::read(site.join("services/index.html"));
+        // print.html ends with every service of the edition.
+        let print = common::read(site.join("print.html"));
+        assert!(
+            print.contains("<h2 id=\"print-services-title\">Support services</h2>"),
+            "{edition}: print.html has a Support services part"
+        );
+        assert!(print.contains("<a href=\"#print-services\">Support services</a>"));
         for (id, staff) in &ids {
+            assert_eq!(
+                print.contains(&format!("id=\"service-{id}\"")),
+                edition == "staff" || !staff,
+                "{edition}: print.html card for {id}"
+            );
             let in_edition = edition == "staff" || !staff;
             assert_eq!(
                 site.join(format!("services/{id}.html")).exists(),

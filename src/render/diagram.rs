@@ -74,13 +74,10 @@ pub fn svg(nodes: &[Node], labels: &Labels) -> Option<String> {
         if node.ending() {
             class.push_str(" diagram-end");
         }
-        // The links repeat the list's, which keyboard and screen reader
-        // users reach there; inside an image they stay out of the tab order.
-        let _ = write!(
-            s,
-            "<a href=\"#{}\" class=\"{class}\" tabindex=\"-1\">",
-            esc(&node.href)
-        );
+        // No links inside: the SVG is one image (role="img"), and links in
+        // it would be interactive controls nested in an image that assistive
+        // technology cannot announce. The list below has the links.
+        let _ = write!(s, "<g class=\"{class}\" data-step=\"{}\">", esc(&node.href));
         let stroke = if node.urgent { 3.5 } else { 1.5 };
         let _ = write!(
             s,
@@ -119,7 +116,7 @@ pub fn svg(nodes: &[Node], labels: &Labels) -> Option<String> {
                 esc(line)
             );
         }
-        s.push_str("</text></a>");
+        s.push_str("</text></g>");
     }
     s.push_str("</g></svg>");
     Some(s)
@@ -160,7 +157,8 @@ mod tests {
             svg.contains("<title id=\"x-pathway-diagram-svg-title\">Diagram: &lt;x&gt;</title>")
         );
         assert!(svg.contains(URGENT_MARKER));
-        assert!(svg.contains("<a href=\"#call-999\""));
+        assert!(svg.contains("data-step=\"call-999\""));
+        assert!(!svg.contains("<a "));
         assert!(svg.contains("url(#x-pathway-arrow)"));
         assert!(!svg.contains("<b>") && !svg.contains('\u{1}'));
     }

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::Templates;
-use super::context::{self, PageContext, Shared};
+use super::context::{self, PageContext, ServiceCard, Shared};
 use super::markdown::{self, Linker};
 use super::pathway::PathwayView;
 use crate::diagnostic::Diagnostic;
@@ -90,6 +90,16 @@ struct PrintContext<'a> {
     /// Whether every page is printed in full (else only the contents).
     whole: bool,
     page_count: usize,
+    /// Every service in the edition, after the pages: the service
+    /// directory is generated, so it has no page of its own to print.
+    print_services: PrintServices,
+}
+
+#[derive(Serialize)]
+struct PrintServices {
+    anchor: &'static str,
+    title: &'static str,
+    cards: Vec<ServiceCard>,
 }
 
 pub fn render(
@@ -148,6 +158,17 @@ pub fn render(
         .collect();
     let base = context::page_like(handbook, shared, "print.html", &handbook.config.title);
     let page_count = handbook.pages.len();
+    let mut cards: Vec<ServiceCard> = handbook
+        .services
+        .iter()
+        .map(|s| context::service_card(s, "print.html"))
+        .collect();
+    cards.sort_by_key(|c| !c.urgent);
+    let print_services = PrintServices {
+        anchor: "print-services",
+        title: super::services::DIRECTORY_TITLE,
+        cards,
+    };
     templates.render(
         "print.html",
         &PrintContext {
@@ -155,6 +176,7 @@ pub fn render(
             parts,
             whole,
             page_count,
+            print_services,
         },
     )
 }

@@ -15,7 +15,7 @@ use crate::model::{Audience, Handbook, Service};
 use crate::openreferral::slug;
 
 pub const DIRECTORY_URL: &str = "services/index.html";
-const DIRECTORY_TITLE: &str = "Support services";
+pub const DIRECTORY_TITLE: &str = "Support services";
 
 /// Age bands for browsing without JavaScript (inclusive).
 const AGE_BANDS: [(i64, i64, &str); 4] = [

@@ -9,7 +9,7 @@
 // and the run ends with the line `N passed, M failed` (one count per check and
 // page). The exit code is 1 when anything failed, 2 on bad arguments.
 //
-// Phases (names usable with --only): axe, motion, keyboard, viewport, file,
+// Phases (names usable with --only): axe, motion, keyboard, operate, viewport, file,
 // subpath, print, shots.
 //
 // Uses the system Chromium (/usr/bin/chromium, or $HANDBOOK_CHROMIUM); it
@@ -55,7 +55,7 @@ const SHOT_WIDTHS = [
   { width: 768, height: 1024 },
   { width: 1280, height: 800 },
 ];
-const PHASES = ['axe', 'motion', 'keyboard', 'viewport', 'file', 'subpath', 'print', 'shots'];
+const PHASES = ['axe', 'motion', 'keyboard', 'operate', 'viewport', 'file', 'subpath', 'print', 'shots'];
 
 // ---------------------------------------------------------------- results
 
@@ -394,8 +394,14 @@ function installHelpers() {
     if (!hb.shown(el)) problems.visible.push('not rendered visibly (display/visibility/opacity)');
     if (r.width < 2 || r.height < 2) problems.visible.push(`bounding box ${r.width.toFixed(1)}x${r.height.toFixed(1)}`);
     else {
-      const hOk = r.left >= -1 && r.right <= vw + 1;
-      const vOk = r.height <= vh ? r.top >= -1 && r.bottom <= vh + 1 : r.top < vh && r.bottom > 0;
+      // Fully in view when it fits, give or take 2 px: layout is sub-pixel
+      // but Chromium scrolls a focused element into view in whole pixels
+      // (a region ending at y = 641.1 in a 640 px viewport). Taller than the
+      // viewport: it must fill it.
+      const tol = 2;
+      const hOk = r.left >= -tol && r.right <= vw + tol;
+      const shownH = Math.min(r.bottom, vh) - Math.max(r.top, 0);
+      const vOk = r.height <= vh ? r.top >= -tol && r.bottom <= vh + tol : shownH >= vh - tol;
       if (!hOk || !vOk) {
         problems.visible.push(
           `outside the viewport after scrolling (box ${Math.round(r.left)},${Math.round(r.top)} ${Math.round(r.width)}x${Math.round(r.height)}, viewport ${vw}x${vh})`,
@@ -677,37 +683,43 @@ function pickPages(pub) {
 
 async function phaseAxe(editions, srv) {
   const items = [];
-  for (const ed of editions)
-    for (const p of ed.pages)
-      for (const scheme of ['light', 'dark']) items.push({ ed, p, scheme, where: `${ed.name}/${p}` });
+  for (const ed of editions) for (const p of ed.pages) items.push({ ed, p, where: `${ed.name}/${p}` });
+  // Each page is loaded once: axe runs in light mode, then the colour scheme
+  // is switched on the loaded page and axe runs again over the same DOM with
+  // the dark styles (half the page loads of one load per scheme).
   // bypassCSP only so that axe's source can be injected as a script tag (served
   // by the local server with caching, so Chromium's code cache spares a 500 KB
   // compile per page)
-  await pool('axe', { viewport: DESKTOP, bypassCSP: true }, items, async (page, { ed, p, scheme, where }) => {
-    const check = `axe[${scheme}]`;
-    await page.emulateMedia({ colorScheme: scheme });
+  await pool('axe', { viewport: DESKTOP, bypassCSP: true }, items, async (page, { ed, p, where }) => {
+    await page.emulateMedia({ colorScheme: 'light' });
     await open(page, srv.url(ed, p));
-    const actual = await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches);
-    if (actual !== (scheme === 'dark')) throw new Error('colour scheme emulation did not apply');
     await page.addScriptTag({ url: srv.axeUrl });
-    const violations = await page.evaluate(async (tags) => {
-      const r = await window.axe.run(document, {
-        runOnly: { type: 'tag', values: tags },
-        resultTypes: ['violations'],
+    for (const scheme of ['light', 'dark']) {
+      await page.emulateMedia({ colorScheme: scheme });
+      const actual = await page.evaluate(async () => {
+        await window.__hb.frames(2);
+        return matchMedia('(prefers-color-scheme: dark)').matches;
       });
-      return r.violations.map((v) => ({
-        id: v.id,
-        impact: v.impact,
-        help: v.help,
-        n: v.nodes.length,
-        targets: v.nodes.slice(0, 3).map((n) => n.target.map(String).join(' ')),
-      }));
-    }, AXE_TAGS);
-    record(
-      check,
-      where,
-      violations.map((v) => `${v.id} (${v.impact}) ${v.help} — ${v.n} node(s): ${v.targets.join(' | ')}`),
-    );
+      if (actual !== (scheme === 'dark')) throw new Error(`colour scheme emulation (${scheme}) did not apply`);
+      const violations = await page.evaluate(async (tags) => {
+        const r = await window.axe.run(document, {
+          runOnly: { type: 'tag', values: tags },
+          resultTypes: ['violations'],
+        });
+        return r.violations.map((v) => ({
+          id: v.id,
+          impact: v.impact,
+          help: v.help,
+          n: v.nodes.length,
+          targets: v.nodes.slice(0, 3).map((n) => n.target.map(String).join(' ')),
+        }));
+      }, AXE_TAGS);
+      record(
+        `axe[${scheme}]`,
+        where,
+        violations.map((v) => `${v.id} (${v.impact}) ${v.help} — ${v.n} node(s): ${v.targets.join(' | ')}`),
+      );
+    }
   });
 }
 
@@ -758,6 +770,7 @@ async function phaseMotion(pub, picks, srv) {
 async function phaseKeyboard(editions, picks, srv) {
   const [pub, staff] = editions;
   const items = picks.representative.map((p) => ({ ed: pub, p, where: `public/${p}` }));
+  if (picks.pathways && !picks.representative.includes(picks.pathways)) items.push({ ed: pub, p: picks.pathways, where: `public/${picks.pathways}` });
   if (staff.pages.includes('index.html')) items.push({ ed: staff, p: 'index.html', where: 'staff/index.html' });
   await pool('keyboard', { viewport: DESKTOP }, items, async (page, { ed, p, where }) => {
     const url = srv.url(ed, p);
@@ -785,6 +798,35 @@ async function phaseKeyboard(editions, picks, srv) {
     else if (!first.skip) probs.skip.push(`first Tab focused ${first.sel} (href ${first.href}), not a skip link to an in-page #fragment`);
     else if (!first.skip.targetExists) probs.skip.push(`skip link ${first.sel} points to ${first.skip.href}, which is not an element id on the page`);
     const unreached = await page.evaluate((c) => window.__hb.unreached(c), completed);
+    // Nothing by colour alone: links inside running text are underlined (or
+    // bordered or bold), and the current item of a navigation list differs
+    // from its siblings in more than colour.
+    const colourOnly = await page.evaluate(() => {
+      const hb = window.__hb;
+      const out = [];
+      const marked = (cs) =>
+        cs.textDecorationLine.includes('underline') || parseFloat(cs.borderBottomWidth) > 0 || parseInt(cs.fontWeight, 10) >= 600;
+      for (const a of document.querySelectorAll('main p a[href], main li a[href], main td a[href], main dd a[href]')) {
+        if (!a.checkVisibility()) continue;
+        const block = a.closest('p, li, td, dd');
+        const own = a.textContent.trim();
+        const rest = block.textContent.replace(own, '').replace(/[\s.,;:()–—-]/g, '');
+        if (rest.length < 3) continue; // the link is the whole item, not a link in text
+        if (!marked(getComputedStyle(a))) out.push(`link in text ${hb.sel(a)} "${own.slice(0, 40)}" is marked by colour alone`);
+      }
+      const look = (e) => {
+        const cs = getComputedStyle(e);
+        return [cs.textDecorationLine, cs.fontWeight, cs.borderBottomWidth, cs.borderLeftWidth, cs.borderTopWidth, cs.outlineStyle].join('|');
+      };
+      for (const cur of document.querySelectorAll('nav [aria-current]')) {
+        const li = cur.closest('li');
+        const sib = li && [...li.parentElement.children].find((x) => x !== li && x.querySelector('a:not([aria-current])'));
+        if (!sib) continue;
+        const other = sib.querySelector('a:not([aria-current])');
+        if (look(cur) === look(other)) out.push(`current item ${hb.sel(cur)} differs from ${hb.sel(other)} by colour alone`);
+      }
+      return out.slice(0, 10);
+    });
 
     // Pass B: follow the skip link, then Tab on: focus must land in/after the
     // target and nothing may be hidden behind a sticky/fixed header.
@@ -823,7 +865,100 @@ async function phaseKeyboard(editions, picks, srv) {
     record('keyboard-focus-indicator', where, dedupe(probs.indicator));
     record('keyboard-not-obscured', where, dedupe(probs.obscured));
     record('keyboard-reachable', where, unreached);
+    record('colour-alone', where, colourOnly);
     if (!completed) note(`keyboard ${where}: ${count} of ${nCands} focusable elements tabbed through (limit ${MAX_TABS}); the rest checked for tabIndex only`);
+  });
+}
+
+/** Press Tab until `pred` (a function source run in the page) holds for the focused element. */
+async function tabTo(page, test, limit = 150) {
+  for (let i = 0; i < limit; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(test)) return true;
+  }
+  return false;
+}
+
+/**
+ * Operating the page's widgets with the keyboard alone: the service
+ * directory's filters (choose with the arrow keys, undo with the reset
+ * button) and a pathway diagram's scrolling region at phone width.
+ */
+async function phaseOperate(pub, picks, srv) {
+  const items = [];
+  if (pub.pages.includes('services/index.html')) items.push({ kind: 'filters', p: 'services/index.html', where: 'public/services/index.html' });
+  else note('keyboard-filters: no services/index.html');
+  const pathways = pub.pages.filter((p) => /^pathways\/(?!index\.html$)/.test(p));
+  if (pathways.length === 0) note('keyboard-diagram: no pathway pages');
+  for (const p of pathways) items.push({ kind: 'diagram', p, where: `public/${p}` });
+  await pool('keyboard-operate', { viewport: { width: PHONE_WIDTH, height: 640 }, isMobile: true, hasTouch: true }, items, async (page, { kind, p, where }) => {
+    await open(page, srv.url(pub, p));
+    const problems = [];
+    if (kind === 'filters') {
+      const visible = () => page.evaluate(() => [...document.querySelectorAll('.service-card')].filter((c) => c.checkVisibility()).length);
+      const all = await visible();
+      const selects = await page.evaluate(() => [...document.querySelectorAll('form select')].filter((e) => e.checkVisibility()).map((e) => e.id));
+      if (selects.length === 0) problems.push('no visible filter controls (select) in a form');
+      let narrowed = false;
+      for (const id of selects) {
+        await page.evaluate(() => document.activeElement && document.activeElement.blur());
+        await page.evaluate(() => window.__hb.tabStart());
+        if (!(await tabTo(page, `document.activeElement && document.activeElement.id === ${JSON.stringify(id)}`))) {
+          problems.push(`#${id} is not reached by Tab`);
+          continue;
+        }
+        const focus = await page.evaluate(() => window.__hb.inspectFocus());
+        for (const k of ['visible', 'indicator']) for (const m of focus.problems[k]) problems.push(`#${id}: ${m}`);
+        const before = await page.evaluate((i) => document.getElementById(i).value, id);
+        await page.keyboard.press('ArrowDown');
+        await page.waitForTimeout(50);
+        const after = await page.evaluate((i) => document.getElementById(i).value, id);
+        if (after === before) problems.push(`ArrowDown on #${id} did not change its value`);
+        const n = await visible();
+        if (n < all) narrowed = true;
+        // back to "all" with the keyboard
+        await page.keyboard.press('ArrowUp');
+        await page.waitForTimeout(50);
+        if ((await visible()) !== all) problems.push(`ArrowUp on #${id} back to "${before}" did not show all ${all} cards again`);
+      }
+      if (selects.length && !narrowed) problems.push(`choosing a filter option by keyboard never narrowed the ${all} cards`);
+      // the reset button, by keyboard
+      if (selects.length) {
+        await page.evaluate(() => window.__hb.tabStart());
+        if (await tabTo(page, `document.activeElement && document.activeElement.id === ${JSON.stringify(selects[0])}`)) {
+          await page.keyboard.press('ArrowDown');
+          if (await tabTo(page, `document.activeElement && document.activeElement.matches('form button[type="reset"]')`, 10)) {
+            await page.keyboard.press('Enter');
+            await page.waitForTimeout(100);
+            if ((await visible()) !== all) problems.push('the reset button, pressed with Enter, did not show every card again');
+          } else problems.push('no reset button reached by Tab after the filters');
+        }
+      }
+      record('keyboard-filters', where, problems);
+    } else {
+      const region = await page.evaluate(() => {
+        const r = document.querySelector('.diagram-scroll, [role="region"]:has(svg)');
+        return r ? { overflow: r.scrollWidth > r.clientWidth + 1 } : null;
+      });
+      if (!region) {
+        note(`keyboard-diagram ${where}: no diagram`);
+        return;
+      }
+      if (!(await tabTo(page, `document.activeElement && document.activeElement.matches('.diagram-scroll, [role="region"]:has(svg)')`))) {
+        problems.push('the diagram (or its scrolling region) is not reached by Tab');
+      } else {
+        const focus = await page.evaluate(() => window.__hb.inspectFocus());
+        for (const k of ['visible', 'indicator', 'obscured']) for (const m of focus.problems[k]) problems.push(`diagram region: ${m}`);
+        if (region.overflow) {
+          const x0 = await page.evaluate(() => document.activeElement.scrollLeft);
+          for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+          await page.waitForTimeout(100);
+          const x1 = await page.evaluate(() => document.activeElement.scrollLeft);
+          if (!(x1 > x0)) problems.push(`the diagram is wider than its region at ${PHONE_WIDTH}px but ArrowRight does not scroll it`);
+        }
+      }
+      record('keyboard-diagram', where, problems);
+    }
   });
 }
 
@@ -1143,6 +1278,22 @@ async function phasePrint(pub, picks, srv, shotsDir) {
         if (!ntext.includes(nt)) sectionProblems.push(`section title "${t.h1}" (${t.s}/) is not in the PDF text`);
       }
       record('print-sections', where, sectionProblems);
+      // page breaks before top-level sections: each section title (and the
+      // services part) is the first line of a PDF page
+      const firstLines = text.split('\f').map((pg) => norm(pg.split('\n').find((l) => l.trim()) || ''));
+      const breakProblems = [];
+      for (const t of [...titles.map((x) => x.h1), 'Support services']) {
+        if (!firstLines.some((l) => l.includes(norm(t)))) breakProblems.push(`section "${t}" does not start a new page of the PDF`);
+      }
+      record('print-page-breaks', where, breakProblems);
+      // every phone number on print.html itself (the services part included)
+      const printTels = await page.evaluate(() =>
+        [...document.querySelectorAll('a[href^="tel:"]')].map((a) => decodeURIComponent(a.getAttribute('href').slice(4))),
+      );
+      const telProblems = [];
+      for (const n of new Set(printTels)) if (!phoneRegex(n).test(ntext)) telProblems.push(`phone number ${n} (a tel: link on print.html) is not in the PDF text`);
+      if (printTels.length === 0) telProblems.push('print.html has no tel: links (no service phone numbers)');
+      record('print-service-numbers', where, telProblems);
       record(
         'print-urgent-numbers',
         where,
@@ -1157,7 +1308,9 @@ async function phasePrint(pub, picks, srv, shotsDir) {
       note('no ordinary page to print');
     } else {
       const where = `public/${ordinary}`;
-      await page.emulateMedia({ media: 'screen' });
+      // Printed as a reader prints it: print media (emulated 'screen' media
+      // would make page.pdf() lay the page out with the screen styles).
+      await page.emulateMedia({ media: 'print' });
       await open(page, srv.url(pub, ordinary));
       const h1 = await page.evaluate(() => (document.querySelector('h1') || {}).textContent || '');
       const pdfFile = path.join(shotsDir, 'page.pdf');
@@ -1166,6 +1319,11 @@ async function phasePrint(pub, picks, srv, shotsDir) {
       const problems = [];
       if (!h1.trim()) problems.push('page has no h1');
       else if (!ntext.includes(norm(h1))) problems.push(`h1 "${h1.trim()}" is not in the PDF text`);
+      // no navigation chrome on paper: the skip link and the site navigation
+      const chromeText = await page.evaluate(() =>
+        [...document.querySelectorAll('.skip-link, nav:not(main nav)')].map((e) => e.textContent.replace(/\s+/g, ' ').trim()).filter((t) => t.length > 3),
+      );
+      for (const t of chromeText) if (ntext.includes(norm(t))) problems.push(`navigation text "${clip(t, 60)}" is printed`);
       record('print-page', where, problems);
     }
   } finally {
@@ -1194,9 +1352,14 @@ async function phaseShots(pub, picks, srv, shotsDir) {
   await pool('screenshot', { viewport: DESKTOP, deviceScaleFactor: 1 }, items, async (page, { p, vp, file, where }) => {
     await page.setViewportSize(vp);
     await open(page, srv.url(pub, p));
+    const r = await page.evaluate((w) => ({ sw: document.documentElement.scrollWidth, offenders: window.__hb.overflow(w) }), vp.width);
     await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
     const size = fs.statSync(file).size;
     record('screenshot', where, size > 0 ? [] : [`empty screenshot ${file}`]);
+    const wide = [];
+    if (r.sw > vp.width) wide.push(`horizontal scroll: scrollWidth ${r.sw} > ${vp.width}`);
+    for (const o of r.offenders.slice(0, 8)) wide.push(`wider than the ${vp.width}px viewport: ${o}`);
+    record(`viewport-${vp.width}`, where, wide);
   });
 }
 
@@ -1229,6 +1392,7 @@ async function main() {
     if (run('axe')) await phaseAxe(editions, srv);
     if (run('motion')) await phaseMotion(pub, picks, srv);
     if (run('keyboard')) await phaseKeyboard(editions, picks, srv);
+    if (run('operate')) await phaseOperate(pub, picks, srv);
     if (run('viewport')) await phaseViewport(editions, picks, srv);
     if (run('file')) await phaseFile(editions, picks);
     if (run('subpath')) await phaseSubpath(pub, picks);
