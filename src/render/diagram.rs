@@ -40,7 +40,7 @@ pub fn svg(nodes: &[Node], labels: &Labels) -> Option<String> {
     // wide pathways scroll sideways in their region instead of shrinking.
     let _ = write!(
         s,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"pathway-svg\" viewBox=\"0 0 {w} {h}\" width=\"100%\" style=\"min-width:{}px;max-width:{}px\" role=\"img\" aria-labelledby=\"{p}pathway-diagram-svg-title\" aria-describedby=\"{p}pathway-diagram-desc\" font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif\" font-size=\"{FONT}\">",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"pathway-svg\" viewBox=\"0 0 {w} {h}\" width=\"100%\" style=\"min-width:{}px;max-width:{}px\" role=\"group\" aria-labelledby=\"{p}pathway-diagram-svg-title\" aria-describedby=\"{p}pathway-diagram-desc\" font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif\" font-size=\"{FONT}\">",
         (w * 0.8).round(),
         (w * 1.25).round()
     );
@@ -74,10 +74,14 @@ pub fn svg(nodes: &[Node], labels: &Labels) -> Option<String> {
         if node.ending() {
             class.push_str(" diagram-end");
         }
-        // No links inside: the SVG is one image (role="img"), and links in
-        // it would be interactive controls nested in an image that assistive
-        // technology cannot announce. The list below has the links.
-        let _ = write!(s, "<g class=\"{class}\" data-step=\"{}\">", esc(&node.href));
+        // Each box links to its step in the list. The SVG is a group (not an
+        // image) so that these links are announced and reachable by keyboard.
+        let _ = write!(
+            s,
+            "<a href=\"#{}\" class=\"{class}\" data-step=\"{}\">",
+            esc(&node.href),
+            esc(&node.href)
+        );
         let stroke = if node.urgent { 3.5 } else { 1.5 };
         let _ = write!(
             s,
@@ -116,7 +120,7 @@ pub fn svg(nodes: &[Node], labels: &Labels) -> Option<String> {
                 esc(line)
             );
         }
-        s.push_str("</text></g>");
+        s.push_str("</text></a>");
     }
     s.push_str("</g></svg>");
     Some(s)
@@ -158,7 +162,7 @@ mod tests {
         );
         assert!(svg.contains(URGENT_MARKER));
         assert!(svg.contains("data-step=\"call-999\""));
-        assert!(!svg.contains("<a "));
+        assert!(svg.contains("<a href=\"#call-999\""));
         assert!(svg.contains("url(#x-pathway-arrow)"));
         assert!(!svg.contains("<b>") && !svg.contains('\u{1}'));
     }
