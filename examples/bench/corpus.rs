@@ -406,30 +406,20 @@ fn headings(rng: &mut Rng, lo: usize, hi: usize) -> Vec<&'static str> {
     out
 }
 
-/// `policy/a.md` seen from folder `from_dir`, as a relative path.
+/// `policy/a.md` seen from folder `from_dir`, as a relative path (the
+/// build's own rule, applied to a file in that folder).
 fn relative(from_dir: &str, to: &str) -> String {
-    let from: Vec<&str> = from_dir.split('/').filter(|s| !s.is_empty()).collect();
-    let to_parts: Vec<&str> = to.split('/').collect();
-    let common = from
-        .iter()
-        .zip(&to_parts[..to_parts.len() - 1])
-        .take_while(|(a, b)| a == b)
-        .count();
-    let mut out = "../".repeat(from.len() - common);
-    out.push_str(&to_parts[common..].join("/"));
-    out
+    let from = if from_dir.is_empty() {
+        "x".to_string()
+    } else {
+        format!("{from_dir}/x")
+    };
+    handbook::render::relative(&from, to)
 }
 
+/// A heading's automatic id, by the build's own rule.
 fn slug(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() {
-            out.push(c);
-        } else if !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    out.trim_matches('-').to_string()
+    handbook::render::markdown::slug(text)
 }
 
 fn sentence(rng: &mut Rng, out: &mut String) -> usize {
