@@ -130,11 +130,19 @@ pub fn compile(dir: &Path, options: CompileOptions) -> Result<Compiled, Failure>
 
 /// Renders an analysed handbook, unless it has errors.
 pub fn finish(analysed: Analysed) -> Result<Compiled, Failure> {
+    finish_with(analysed, &|_| None)
+}
+
+/// `finish`, taking page `i`'s finished HTML from `kept(i)` when it gives one.
+pub fn finish_with(
+    analysed: Analysed,
+    kept: &(dyn Fn(usize) -> Option<Vec<u8>> + Sync),
+) -> Result<Compiled, Failure> {
     let (handbook, theme, rendered, diagnostics) = analysed;
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(Failure::Invalid(diagnostics));
     }
-    let site = render::site(&handbook, &theme, &rendered).map_err(|mut errors| {
+    let site = render::site_with(&handbook, &theme, &rendered, kept).map_err(|mut errors| {
         errors.extend(diagnostics.iter().cloned());
         Failure::Invalid(errors)
     })?;

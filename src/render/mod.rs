@@ -139,6 +139,18 @@ pub fn site(
     theme: &Theme,
     rendered: &[Rendered],
 ) -> Result<Site, Vec<Diagnostic>> {
+    site_with(handbook, theme, rendered, &|_| None)
+}
+
+/// `site`, taking page `i`'s finished HTML from `kept(i)` when it gives one
+/// (serve keeps the pages an edit cannot have changed). Everything made
+/// from the whole handbook (print, search, services, audit) is always made.
+pub fn site_with(
+    handbook: &Handbook,
+    theme: &Theme,
+    rendered: &[Rendered],
+    kept: &(dyn Fn(usize) -> Option<Vec<u8>> + Sync),
+) -> Result<Site, Vec<Diagnostic>> {
     let templates = Templates::new(theme).map_err(|d| vec![d])?;
     let shared = context::Shared::new(handbook);
     let folders = context::folder_values(handbook, &shared);
@@ -147,6 +159,12 @@ pub fn site(
         .par_iter()
         .enumerate()
         .map(|(i, page)| {
+            if let Some(html) = kept(i) {
+                return Ok(OutputFile {
+                    path: page.url.clone(),
+                    content: Content::Bytes(html),
+                });
+            }
             let mut ctx = context::page(handbook, &shared, i, &rendered[i]);
             let folder = page.url.rsplit_once('/').map_or("", |(d, _)| d);
             let html = match folders.get(folder) {

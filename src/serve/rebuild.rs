@@ -1,9 +1,11 @@
 //! Rebuilding the site in memory after a change, keeping what did not
 //! change: each page's rendered Markdown is kept, keyed by everything it is
-//! made from, so an edit to one page renders only that page's Markdown again
-//! before the templates lay out the whole site (every page shows the page
-//! list, so all of them are laid out again). A change to anything but pages
-//! forgets what was kept and starts afresh.
+//! made from, so an edit to one page renders only that page's Markdown again.
+//! Other pages show only each other's front matter (titles, summaries, the
+//! page list), so when no front matter changed, only the edited pages are
+//! laid out again, with what is made from the whole handbook (print, search,
+//! services, audit). A change to anything but pages forgets what was kept
+//! and starts afresh.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -23,6 +25,20 @@ pub struct Rebuilder {
     markdown: HashMap<u64, Rendered>,
     /// How many pages' Markdown the last build rendered (the rest came from memory).
     pub last_rendered: usize,
+    /// How many pages the last build laid out with the templates.
+    pub last_laid_out: usize,
+    /// The last good build's pages, and what they were made from.
+    laid_out: Option<LaidOut>,
+}
+
+/// Pages as laid out by the last good build, in page order.
+struct LaidOut {
+    /// Every page's source path and front matter: if any differs, every page
+    /// may show something different.
+    fronts: Vec<(String, String)>,
+    /// Every page's Markdown key (see `markdown_key`).
+    keys: Vec<u64>,
+    html: Vec<Vec<u8>>,
 }
 
 impl Rebuilder {
@@ -32,6 +48,8 @@ impl Rebuilder {
             options,
             markdown: HashMap::new(),
             last_rendered: 0,
+            last_laid_out: 0,
+            laid_out: None,
         }
     }
 
@@ -40,13 +58,52 @@ impl Rebuilder {
     pub fn rebuild(&mut self, change: &Change) -> Result<Compiled, Failure> {
         if *change == Change::Everything {
             self.markdown.clear();
+            self.laid_out = None;
         }
-        // The same steps as `crate::compile`, with the Markdown step taken
-        // from memory where it can be (a test checks they agree).
+        // The same steps as `crate::compile`, with the Markdown step and
+        // unchanged pages taken from memory (a test checks they agree).
         let dir = self.dir.clone();
         let analysed =
             crate::analyse_with(&dir, self.options, |handbook| self.markdown_all(handbook))?;
-        crate::finish(analysed)
+        let pages = &analysed.0.pages;
+        let fronts: Vec<(String, String)> = pages
+            .iter()
+            .map(|p| (p.source.clone(), p.front_text.clone()))
+            .collect();
+        let keys: Vec<u64> = pages.iter().map(markdown_key).collect();
+        let urls: Vec<String> = pages.iter().map(|p| p.url.clone()).collect();
+        let previous = self.laid_out.take().filter(|l| l.fronts == fronts);
+        let kept = |i: usize| {
+            previous
+                .as_ref()
+                .filter(|l| l.keys[i] == keys[i])
+                .map(|l| l.html[i].clone())
+        };
+        let compiled = crate::finish_with(analysed, &kept)?;
+        self.last_laid_out = (0..keys.len()).filter(|&i| kept(i).is_none()).count();
+        let files: HashMap<&str, &[u8]> = compiled
+            .site
+            .files
+            .iter()
+            .filter_map(|f| match &f.content {
+                render::Content::Bytes(b) => Some((f.path.as_str(), b.as_slice())),
+                render::Content::Copy(_) => None,
+            })
+            .collect();
+        self.laid_out = Some(LaidOut {
+            fronts,
+            keys,
+            html: urls
+                .iter()
+                .map(|u| {
+                    files
+                        .get(u.as_str())
+                        .map(|b| b.to_vec())
+                        .unwrap_or_default()
+                })
+                .collect(),
+        });
+        Ok(compiled)
     }
 
     /// Every page's Markdown, rendering only pages not rendered before.
@@ -149,8 +206,10 @@ mod tests {
         .unwrap();
         let change = Change::Pages(BTreeSet::from(["parents/exam-stress.md".to_string()]));
         let second = rebuilder.rebuild(&change).ok().unwrap();
-        // Only the edited page's Markdown was rendered again...
+        // Only the edited page's Markdown was rendered again, and only it
+        // was laid out again...
         assert_eq!(rebuilder.last_rendered, 1);
+        assert_eq!(rebuilder.last_laid_out, 1);
         // ...and the site is exactly what a fresh compile gives.
         assert_eq!(
             bytes(&second),
@@ -161,6 +220,27 @@ mod tests {
             panic!("a page is bytes")
         };
         assert!(String::from_utf8_lossy(html).contains("Feeling rather nervous"));
+
+        // A title change shows on other pages (lists, previous/next), so
+        // every page is laid out again, and still matches a fresh compile.
+        std::fs::write(
+            &page,
+            std::fs::read_to_string(&page)
+                .unwrap()
+                .replacen("title: ", "title: Revised ", 1),
+        )
+        .unwrap();
+        let third = rebuilder.rebuild(&change).ok().unwrap();
+        assert_eq!(rebuilder.last_laid_out, third.handbook.pages.len());
+        assert_eq!(
+            bytes(&third),
+            bytes(&crate::compile(dir.path(), options()).ok().unwrap())
+        );
+        let index = third.site.get("parents/index.html").unwrap();
+        let Content::Bytes(index) = &index.content else {
+            panic!("a page is bytes")
+        };
+        assert!(String::from_utf8_lossy(index).contains("Revised "));
     }
 
     #[test]
