@@ -42,40 +42,88 @@ pub(super) struct Doc {
     pub(super) audience: String,
     pub(super) kind: u8,
     pub(super) text: String,
-    /// (field, boost, stemmed terms including synonym-group tokens).
-    pub(super) fields: Vec<(Field, f64, Vec<String>)>,
+    /// (field, boost, ids of the stemmed terms including synonym-group tokens).
+    pub(super) fields: Vec<(Field, f64, Vec<u32>)>,
 }
 
 pub(super) struct Builder<'a> {
     pub(super) stems: Stems,
-    /// Synonym groups as stem sequences.
-    pub(super) groups: Vec<Vec<Vec<String>>>,
+    /// Synonym groups as sequences of stem ids.
+    groups: Vec<Vec<Vec<u32>>>,
+    /// The id of each group's `~N` token.
+    group_tokens: Vec<u32>,
     /// Surface form → stem, for every word indexed.
     pub(super) forms: &'a mut BTreeMap<String, String>,
-    /// Stems already worked out (a word is stemmed once).
-    pub(super) cache: HashMap<String, String>,
+    /// Words already seen: their stem's id and whether they are stop words
+    /// (a word is stemmed once).
+    cache: HashMap<String, (u32, bool)>,
+    /// Term ids: each stem and group token is stored once.
+    ids: HashMap<String, u32>,
+    /// Term id → term.
+    pub(super) names: Vec<String>,
 }
 
-impl Builder<'_> {
-    /// The terms of one field: stems of every word but stop words, plus a
-    /// `~N` token for each time a member of synonym group N occurs.
-    fn terms(&mut self, text: &str) -> Vec<String> {
+impl<'a> Builder<'a> {
+    /// `groups`: synonym groups as stem sequences.
+    pub(super) fn new(
+        stems: Stems,
+        groups: Vec<Vec<Vec<String>>>,
+        forms: &'a mut BTreeMap<String, String>,
+    ) -> Self {
+        let mut b = Builder {
+            stems,
+            groups: Vec::new(),
+            group_tokens: Vec::new(),
+            forms,
+            cache: HashMap::new(),
+            ids: HashMap::new(),
+            names: Vec::new(),
+        };
+        for (g, members) in groups.into_iter().enumerate() {
+            let members = members
+                .into_iter()
+                .map(|m| m.into_iter().map(|s| b.intern(s)).collect())
+                .collect();
+            b.groups.push(members);
+            let token = b.intern(format!("~{g}"));
+            b.group_tokens.push(token);
+        }
+        b
+    }
+
+    fn intern(&mut self, term: String) -> u32 {
+        if let Some(&id) = self.ids.get(&term) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(term.clone());
+        self.ids.insert(term, id);
+        id
+    }
+
+    /// The terms of one field (as ids): stems of every word but stop words,
+    /// plus a `~N` token for each time a member of synonym group N occurs.
+    fn terms(&mut self, text: &str) -> Vec<u32> {
         let tokens = tokenise(text);
-        let mut out = Vec::new();
-        let mut seq = Vec::new();
+        let mut out = Vec::with_capacity(tokens.len());
+        let mut seq = Vec::with_capacity(tokens.len());
         let mut joined = Vec::new();
-        for t in &tokens {
-            let stem = match self.cache.get(&t.word) {
-                Some(stem) => stem.clone(),
+        for t in tokens {
+            let (stem, stop) = match self.cache.get(&t.word) {
+                Some(&known) => known,
                 None => {
                     let stem = self.stems.stem(&t.word);
-                    self.cache.insert(t.word.clone(), stem.clone());
-                    stem
+                    let stop = is_stop_word(&t.word);
+                    if !stop {
+                        self.forms.insert(t.word.clone(), stem.clone());
+                    }
+                    let id = self.intern(stem);
+                    self.cache.insert(t.word, (id, stop));
+                    (id, stop)
                 }
             };
-            if !is_stop_word(&t.word) {
-                self.forms.insert(t.word.clone(), stem.clone());
-                out.push(stem.clone());
+            if !stop {
+                out.push(stem);
             }
             if t.joined {
                 joined.push(stem);
@@ -83,20 +131,21 @@ impl Builder<'_> {
                 seq.push(stem);
             }
         }
-        for (g, members) in self.groups.iter().enumerate() {
+        for (members, &token) in self.groups.iter().zip(&self.group_tokens) {
             let mut count = 0;
             for member in members {
                 if member.is_empty() {
                     continue;
                 }
-                count += seq.windows(member.len()).filter(|w| w == member).count();
+                count += seq
+                    .windows(member.len())
+                    .filter(|w| *w == member.as_slice())
+                    .count();
                 if member.len() == 1 {
                     count += joined.iter().filter(|j| **j == member[0]).count();
                 }
             }
-            for _ in 0..count {
-                out.push(format!("~{g}"));
-            }
+            out.extend(std::iter::repeat_n(token, count));
         }
         out
     }
