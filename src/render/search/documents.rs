@@ -52,6 +52,8 @@ pub(super) struct Builder<'a> {
     groups: Vec<Vec<Vec<u32>>>,
     /// The id of each group's `~N` token.
     group_tokens: Vec<u32>,
+    /// Stem id → (group, member) of the members starting with it.
+    starts: Vec<Vec<(usize, usize)>>,
     /// Surface form → stem, for every word indexed.
     pub(super) forms: &'a mut BTreeMap<String, String>,
     /// Words already seen: their stem's id and whether they are stop words
@@ -74,6 +76,7 @@ impl<'a> Builder<'a> {
             stems,
             groups: Vec::new(),
             group_tokens: Vec::new(),
+            starts: Vec::new(),
             forms,
             cache: HashMap::new(),
             ids: HashMap::new(),
@@ -88,6 +91,15 @@ impl<'a> Builder<'a> {
             let token = b.intern(format!("~{g}"));
             b.group_tokens.push(token);
         }
+        let mut starts = vec![Vec::new(); b.names.len()];
+        for (g, members) in b.groups.iter().enumerate() {
+            for (m, member) in members.iter().enumerate() {
+                if let Some(&first) = member.first() {
+                    starts[first as usize].push((g, m));
+                }
+            }
+        }
+        b.starts = starts;
         b
     }
 
@@ -131,20 +143,25 @@ impl<'a> Builder<'a> {
                 seq.push(stem);
             }
         }
-        for (members, &token) in self.groups.iter().zip(&self.group_tokens) {
-            let mut count = 0;
-            for member in members {
-                if member.is_empty() {
-                    continue;
-                }
-                count += seq
-                    .windows(member.len())
-                    .filter(|w| *w == member.as_slice())
-                    .count();
-                if member.len() == 1 {
-                    count += joined.iter().filter(|j| **j == member[0]).count();
+        let mut counts = vec![0usize; self.groups.len()];
+        let none = Vec::new();
+        let starting = |id: u32| self.starts.get(id as usize).unwrap_or(&none);
+        for (i, &stem) in seq.iter().enumerate() {
+            for &(g, m) in starting(stem) {
+                let member = &self.groups[g][m];
+                if seq[i..].starts_with(member) {
+                    counts[g] += 1;
                 }
             }
+        }
+        for &stem in &joined {
+            for &(g, m) in starting(stem) {
+                if self.groups[g][m].len() == 1 {
+                    counts[g] += 1;
+                }
+            }
+        }
+        for (&token, count) in self.group_tokens.iter().zip(counts) {
             out.extend(std::iter::repeat_n(token, count));
         }
         out
@@ -190,6 +207,10 @@ pub(super) fn page_docs(
     let audience = audience_label(&page.audience);
     let audience_text = audience_words(&page.audience);
     let tags = page.tags.join(" ");
+    // The same in every section of the page: worked out once.
+    let title_terms = b.terms(&page.title);
+    let tags_terms = b.terms(&tags);
+    let audience_terms = b.terms(&audience_text);
     let mut blocks: Vec<(Option<usize>, String)> = Vec::new();
     if rendered
         .blocks
@@ -234,13 +255,13 @@ pub(super) fn page_docs(
                 }
                 let headings: Vec<&str> =
                     rendered.headings.iter().map(|h| h.text.as_str()).collect();
-                fields.push((Field::Title, 8.0, b.terms(&page.title)));
+                fields.push((Field::Title, 8.0, title_terms.clone()));
                 fields.push((
                     Field::Summary,
                     3.0,
                     b.terms(page.summary.as_deref().unwrap_or("")),
                 ));
-                fields.push((Field::Tags, 3.0, b.terms(&tags)));
+                fields.push((Field::Tags, 3.0, tags_terms.clone()));
                 fields.push((Field::Heading, 1.0, b.terms(&headings.join(" "))));
                 fields.push((Field::Body, 1.0, b.terms(&body)));
                 if let Some(summary) = &page.summary {
@@ -249,13 +270,13 @@ pub(super) fn page_docs(
             }
             Some(h) => {
                 section = h.text.clone();
-                fields.push((Field::Title, 2.0, b.terms(&page.title)));
+                fields.push((Field::Title, 2.0, title_terms.clone()));
                 fields.push((Field::Heading, 5.0, b.terms(&h.text)));
-                fields.push((Field::Tags, 1.0, b.terms(&tags)));
+                fields.push((Field::Tags, 1.0, tags_terms.clone()));
                 fields.push((Field::Body, 1.0, b.terms(&text)));
             }
         }
-        fields.push((Field::Audience, 0.5, b.terms(&audience_text)));
+        fields.push((Field::Audience, 0.5, audience_terms.clone()));
         let url = match heading.and_then(|h| rendered.headings.get(h)) {
             Some(h) => format!("{}#{}", page.url, h.id),
             None => page.url.clone(),
