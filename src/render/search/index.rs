@@ -258,12 +258,17 @@ pub fn build(handbook: &Handbook, rendered: &[Rendered]) -> Index {
         "docs": docs.len(),
     });
 
-    let single = json!({ "": shard_value(&items, &postings) });
-    let all_docs = serde_json::to_value(&doc_values).expect("plain data");
-    let single_size =
-        single.to_string().len() + all_docs.to_string().len() + meta.to_string().len();
+    // The documents and the entry file alone may already be over the limit;
+    // then the one-file index is not built at all.
+    let docs_size = json_len(&doc_values);
+    let meta_size = json_len(&meta);
     let mut files = Vec::new();
-    if single_size <= SINGLE_FILE_LIMIT {
+    if docs_size + meta_size <= SINGLE_FILE_LIMIT
+        && json_len(&json!({ "": shard_value(&items, &postings) })) + docs_size + meta_size
+            <= SINGLE_FILE_LIMIT
+    {
+        let single = json!({ "": shard_value(&items, &postings) });
+        let all_docs = serde_json::to_value(&doc_values).expect("plain data");
         meta["shards"] = json!([""]);
         meta["inline"] = json!({ "shards": single, "docs": all_docs });
         files.push(("index".to_string(), meta));
@@ -294,4 +299,25 @@ pub fn build(handbook: &Handbook, rendered: &[Rendered]) -> Index {
         files.push((format!("d/{chunk}"), Value::Object(map)));
     }
     Index { files }
+}
+
+/// Counts the bytes written to it.
+struct Count(usize);
+
+impl std::io::Write for Count {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The length of `value` written as JSON, without writing it out.
+fn json_len(value: &impl serde::Serialize) -> usize {
+    let mut count = Count(0);
+    serde_json::to_writer(&mut count, value).expect("plain data");
+    count.0
 }

@@ -8,6 +8,7 @@ mod shards;
 pub mod tokenise;
 mod urgent;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::context::{self, PageContext, Shared};
@@ -35,7 +36,7 @@ pub fn files(
     let index = index::build(handbook, rendered);
     let mut files: Vec<OutputFile> = index
         .files
-        .iter()
+        .par_iter()
         .map(|(name, value)| OutputFile {
             path: format!("search/{name}.js"),
             content: Content::Bytes(script(name, value).into_bytes()),
