@@ -237,8 +237,9 @@ pub fn build(handbook: &Handbook, rendered: &[Rendered]) -> Index {
         .map(|t| phrase(&stems, t))
         .filter(|p| !p.is_empty())
         .collect();
+    let doc_count = docs.len();
     let doc_values: BTreeMap<u32, Value> = docs
-        .iter()
+        .into_iter()
         .map(|d| {
             (
                 d.id,
@@ -255,7 +256,7 @@ pub fn build(handbook: &Handbook, rendered: &[Rendered]) -> Index {
         "urgent": super::urgent::card(handbook),
         "sectionsPerPage": SECTIONS_PER_PAGE,
         "docsPerChunk": DOCS_PER_CHUNK,
-        "docs": docs.len(),
+        "docs": doc_count,
     });
 
     // The documents and the entry file alone may already be over the limit;
