@@ -42,40 +42,100 @@ pub(super) struct Doc {
     pub(super) audience: String,
     pub(super) kind: u8,
     pub(super) text: String,
-    /// (field, boost, stemmed terms including synonym-group tokens).
-    pub(super) fields: Vec<(Field, f64, Vec<String>)>,
+    /// (field, boost, ids of the stemmed terms including synonym-group tokens).
+    pub(super) fields: Vec<(Field, f64, Vec<u32>)>,
 }
 
 pub(super) struct Builder<'a> {
     pub(super) stems: Stems,
-    /// Synonym groups as stem sequences.
-    pub(super) groups: Vec<Vec<Vec<String>>>,
+    /// Synonym groups as sequences of stem ids.
+    groups: Vec<Vec<Vec<u32>>>,
+    /// The id of each group's `~N` token.
+    group_tokens: Vec<u32>,
+    /// Stem id → (group, member) of the members starting with it.
+    starts: Vec<Vec<(usize, usize)>>,
     /// Surface form → stem, for every word indexed.
     pub(super) forms: &'a mut BTreeMap<String, String>,
-    /// Stems already worked out (a word is stemmed once).
-    pub(super) cache: HashMap<String, String>,
+    /// Words already seen: their stem's id and whether they are stop words
+    /// (a word is stemmed once).
+    cache: HashMap<String, (u32, bool)>,
+    /// Term ids: each stem and group token is stored once.
+    ids: HashMap<String, u32>,
+    /// Term id → term.
+    pub(super) names: Vec<String>,
 }
 
-impl Builder<'_> {
-    /// The terms of one field: stems of every word but stop words, plus a
-    /// `~N` token for each time a member of synonym group N occurs.
-    fn terms(&mut self, text: &str) -> Vec<String> {
+impl<'a> Builder<'a> {
+    /// `groups`: synonym groups as stem sequences.
+    pub(super) fn new(
+        stems: Stems,
+        groups: Vec<Vec<Vec<String>>>,
+        forms: &'a mut BTreeMap<String, String>,
+    ) -> Self {
+        let mut b = Builder {
+            stems,
+            groups: Vec::new(),
+            group_tokens: Vec::new(),
+            starts: Vec::new(),
+            forms,
+            cache: HashMap::new(),
+            ids: HashMap::new(),
+            names: Vec::new(),
+        };
+        for (g, members) in groups.into_iter().enumerate() {
+            let members = members
+                .into_iter()
+                .map(|m| m.into_iter().map(|s| b.intern(s)).collect())
+                .collect();
+            b.groups.push(members);
+            let token = b.intern(format!("~{g}"));
+            b.group_tokens.push(token);
+        }
+        let mut starts = vec![Vec::new(); b.names.len()];
+        for (g, members) in b.groups.iter().enumerate() {
+            for (m, member) in members.iter().enumerate() {
+                if let Some(&first) = member.first() {
+                    starts[first as usize].push((g, m));
+                }
+            }
+        }
+        b.starts = starts;
+        b
+    }
+
+    fn intern(&mut self, term: String) -> u32 {
+        if let Some(&id) = self.ids.get(&term) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(term.clone());
+        self.ids.insert(term, id);
+        id
+    }
+
+    /// The terms of one field (as ids): stems of every word but stop words,
+    /// plus a `~N` token for each time a member of synonym group N occurs.
+    fn terms(&mut self, text: &str) -> Vec<u32> {
         let tokens = tokenise(text);
-        let mut out = Vec::new();
-        let mut seq = Vec::new();
+        let mut out = Vec::with_capacity(tokens.len());
+        let mut seq = Vec::with_capacity(tokens.len());
         let mut joined = Vec::new();
-        for t in &tokens {
-            let stem = match self.cache.get(&t.word) {
-                Some(stem) => stem.clone(),
+        for t in tokens {
+            let (stem, stop) = match self.cache.get(&t.word) {
+                Some(&known) => known,
                 None => {
                     let stem = self.stems.stem(&t.word);
-                    self.cache.insert(t.word.clone(), stem.clone());
-                    stem
+                    let stop = is_stop_word(&t.word);
+                    if !stop {
+                        self.forms.insert(t.word.clone(), stem.clone());
+                    }
+                    let id = self.intern(stem);
+                    self.cache.insert(t.word, (id, stop));
+                    (id, stop)
                 }
             };
-            if !is_stop_word(&t.word) {
-                self.forms.insert(t.word.clone(), stem.clone());
-                out.push(stem.clone());
+            if !stop {
+                out.push(stem);
             }
             if t.joined {
                 joined.push(stem);
@@ -83,20 +143,26 @@ impl Builder<'_> {
                 seq.push(stem);
             }
         }
-        for (g, members) in self.groups.iter().enumerate() {
-            let mut count = 0;
-            for member in members {
-                if member.is_empty() {
-                    continue;
-                }
-                count += seq.windows(member.len()).filter(|w| w == member).count();
-                if member.len() == 1 {
-                    count += joined.iter().filter(|j| **j == member[0]).count();
+        let mut counts = vec![0usize; self.groups.len()];
+        let none = Vec::new();
+        let starting = |id: u32| self.starts.get(id as usize).unwrap_or(&none);
+        for (i, &stem) in seq.iter().enumerate() {
+            for &(g, m) in starting(stem) {
+                let member = &self.groups[g][m];
+                if seq[i..].starts_with(member) {
+                    counts[g] += 1;
                 }
             }
-            for _ in 0..count {
-                out.push(format!("~{g}"));
+        }
+        for &stem in &joined {
+            for &(g, m) in starting(stem) {
+                if self.groups[g][m].len() == 1 {
+                    counts[g] += 1;
+                }
             }
+        }
+        for (&token, count) in self.group_tokens.iter().zip(counts) {
+            out.extend(std::iter::repeat_n(token, count));
         }
         out
     }
@@ -141,6 +207,10 @@ pub(super) fn page_docs(
     let audience = audience_label(&page.audience);
     let audience_text = audience_words(&page.audience);
     let tags = page.tags.join(" ");
+    // The same in every section of the page: worked out once.
+    let title_terms = b.terms(&page.title);
+    let tags_terms = b.terms(&tags);
+    let audience_terms = b.terms(&audience_text);
     let mut blocks: Vec<(Option<usize>, String)> = Vec::new();
     if rendered
         .blocks
@@ -185,13 +255,13 @@ pub(super) fn page_docs(
                 }
                 let headings: Vec<&str> =
                     rendered.headings.iter().map(|h| h.text.as_str()).collect();
-                fields.push((Field::Title, 8.0, b.terms(&page.title)));
+                fields.push((Field::Title, 8.0, title_terms.clone()));
                 fields.push((
                     Field::Summary,
                     3.0,
                     b.terms(page.summary.as_deref().unwrap_or("")),
                 ));
-                fields.push((Field::Tags, 3.0, b.terms(&tags)));
+                fields.push((Field::Tags, 3.0, tags_terms.clone()));
                 fields.push((Field::Heading, 1.0, b.terms(&headings.join(" "))));
                 fields.push((Field::Body, 1.0, b.terms(&body)));
                 if let Some(summary) = &page.summary {
@@ -200,13 +270,13 @@ pub(super) fn page_docs(
             }
             Some(h) => {
                 section = h.text.clone();
-                fields.push((Field::Title, 2.0, b.terms(&page.title)));
+                fields.push((Field::Title, 2.0, title_terms.clone()));
                 fields.push((Field::Heading, 5.0, b.terms(&h.text)));
-                fields.push((Field::Tags, 1.0, b.terms(&tags)));
+                fields.push((Field::Tags, 1.0, tags_terms.clone()));
                 fields.push((Field::Body, 1.0, b.terms(&text)));
             }
         }
-        fields.push((Field::Audience, 0.5, b.terms(&audience_text)));
+        fields.push((Field::Audience, 0.5, audience_terms.clone()));
         let url = match heading.and_then(|h| rendered.headings.get(h)) {
             Some(h) => format!("{}#{}", page.url, h.id),
             None => page.url.clone(),

@@ -129,7 +129,7 @@ fn phrase(stems: &Stems, text: &str) -> Phrase {
 /// Postings of one term as `[doc, weight, doc-delta, weight, …]`.
 pub type Postings = Vec<u32>;
 
-fn weigh(docs: &[Doc]) -> HashMap<String, Postings> {
+fn weigh(docs: &[Doc], names: &[String]) -> HashMap<String, Postings> {
     let n = docs.len().max(1) as f64;
     let mut total_len = [0f64; FIELD_COUNT];
     for doc in docs {
@@ -138,22 +138,36 @@ fn weigh(docs: &[Doc]) -> HashMap<String, Postings> {
         }
     }
     let avg: Vec<f64> = total_len.iter().map(|t| (t / n).max(1.0)).collect();
-    // term → doc → weighted term frequency
-    let mut tfs: HashMap<&str, Vec<(u32, f64)>> = HashMap::new();
+    // term id → doc → weighted term frequency
+    let mut tfs: Vec<Vec<(u32, f64)>> = vec![Vec::new(); names.len()];
+    // This document's weighted frequency of each term, and the terms it has
+    // in the order first seen.
+    let mut per = vec![0f64; names.len()];
+    let mut seen = vec![false; names.len()];
+    let mut touched: Vec<u32> = Vec::new();
     for doc in docs {
-        let mut per: HashMap<&str, f64> = HashMap::new();
         for (field, boost, terms) in &doc.fields {
             let f = *field as usize;
             let norm = 1.0 - field.b() + field.b() * terms.len() as f64 / avg[f];
-            for term in terms {
-                *per.entry(term.as_str()).or_default() += boost / norm;
+            for &term in terms {
+                let t = term as usize;
+                if !seen[t] {
+                    seen[t] = true;
+                    touched.push(term);
+                }
+                per[t] += boost / norm;
             }
         }
-        for (term, tf) in per {
-            tfs.entry(term).or_default().push((doc.id, tf));
+        for term in touched.drain(..) {
+            let t = term as usize;
+            tfs[t].push((doc.id, per[t]));
+            per[t] = 0.0;
+            seen[t] = false;
         }
     }
     tfs.into_iter()
+        .enumerate()
+        .filter(|(_, list)| !list.is_empty())
         .map(|(term, mut list)| {
             let df = list.len() as f64;
             let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
@@ -176,7 +190,7 @@ fn weigh(docs: &[Doc]) -> HashMap<String, Postings> {
                 out.push(w);
                 last = doc;
             }
-            (term.to_string(), out)
+            (names[term].clone(), out)
         })
         .collect()
 }
@@ -193,12 +207,7 @@ pub fn build(handbook: &Handbook, rendered: &[Rendered]) -> Index {
         })
         .collect();
     let mut forms = BTreeMap::new();
-    let mut builder = Builder {
-        stems,
-        groups,
-        forms: &mut forms,
-        cache: HashMap::new(),
-    };
+    let mut builder = Builder::new(stems, groups, &mut forms);
     let mut docs = Vec::new();
     for (i, page) in handbook.pages.iter().enumerate() {
         docs.extend(page_docs(&mut builder, page, i, &rendered[i]));
@@ -206,7 +215,7 @@ pub fn build(handbook: &Handbook, rendered: &[Rendered]) -> Index {
     for (s, service) in handbook.services.iter().enumerate() {
         docs.push(service_doc(&mut builder, service, handbook.pages.len() + s));
     }
-    let postings = weigh(&docs);
+    let postings = weigh(&docs, &builder.names);
     let stems = Stems::default();
     // Every form, every stem as a form of itself, and the group tokens.
     let mut items: Vec<(String, String)> = forms.into_iter().collect();
@@ -228,8 +237,9 @@ pub fn build(handbook: &Handbook, rendered: &[Rendered]) -> Index {
         .map(|t| phrase(&stems, t))
         .filter(|p| !p.is_empty())
         .collect();
+    let doc_count = docs.len();
     let doc_values: BTreeMap<u32, Value> = docs
-        .iter()
+        .into_iter()
         .map(|d| {
             (
                 d.id,
@@ -246,15 +256,20 @@ pub fn build(handbook: &Handbook, rendered: &[Rendered]) -> Index {
         "urgent": super::urgent::card(handbook),
         "sectionsPerPage": SECTIONS_PER_PAGE,
         "docsPerChunk": DOCS_PER_CHUNK,
-        "docs": docs.len(),
+        "docs": doc_count,
     });
 
-    let single = json!({ "": shard_value(&items, &postings) });
-    let all_docs = serde_json::to_value(&doc_values).expect("plain data");
-    let single_size =
-        single.to_string().len() + all_docs.to_string().len() + meta.to_string().len();
+    // The documents and the entry file alone may already be over the limit;
+    // then the one-file index is not built at all.
+    let docs_size = json_len(&doc_values);
+    let meta_size = json_len(&meta);
     let mut files = Vec::new();
-    if single_size <= SINGLE_FILE_LIMIT {
+    if docs_size + meta_size <= SINGLE_FILE_LIMIT
+        && json_len(&json!({ "": shard_value(&items, &postings) })) + docs_size + meta_size
+            <= SINGLE_FILE_LIMIT
+    {
+        let single = json!({ "": shard_value(&items, &postings) });
+        let all_docs = serde_json::to_value(&doc_values).expect("plain data");
         meta["shards"] = json!([""]);
         meta["inline"] = json!({ "shards": single, "docs": all_docs });
         files.push(("index".to_string(), meta));
@@ -285,4 +300,25 @@ pub fn build(handbook: &Handbook, rendered: &[Rendered]) -> Index {
         files.push((format!("d/{chunk}"), Value::Object(map)));
     }
     Index { files }
+}
+
+/// Counts the bytes written to it.
+struct Count(usize);
+
+impl std::io::Write for Count {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The length of `value` written as JSON, without writing it out.
+fn json_len(value: &impl serde::Serialize) -> usize {
+    let mut count = Count(0);
+    serde_json::to_writer(&mut count, value).expect("plain data");
+    count.0
 }

@@ -8,6 +8,7 @@ mod shards;
 pub mod tokenise;
 mod urgent;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::context::{self, PageContext, Shared};
@@ -35,10 +36,10 @@ pub fn files(
     let index = index::build(handbook, rendered);
     let mut files: Vec<OutputFile> = index
         .files
-        .iter()
+        .into_par_iter()
         .map(|(name, value)| OutputFile {
+            content: Content::Bytes(script(&name, &value).into_bytes()),
             path: format!("search/{name}.js"),
-            content: Content::Bytes(script(name, value).into_bytes()),
         })
         .collect();
     let html = templates.render("search.html", &az_context(handbook, shared))?;

@@ -101,7 +101,19 @@ pub struct Token {
 /// Lower-cases and folds accents.
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars().flat_map(char::to_lowercase) {
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+            continue;
+        }
+        fold_lowered(c, &mut out);
+    }
+    out
+}
+
+/// Folds the lower case of one non-ASCII character onto `out`.
+fn fold_lowered(upper: char, out: &mut String) {
+    for c in upper.to_lowercase() {
         if c.is_ascii() {
             out.push(c);
             continue;
@@ -111,7 +123,6 @@ pub fn fold(text: &str) -> String {
             None => out.push(c),
         }
     }
-    out
 }
 
 fn is_word_char(c: char) -> bool {
@@ -128,7 +139,11 @@ pub fn tokenise(text: &str) -> Vec<Token> {
             continue;
         }
         let run = run.strip_suffix("'s").unwrap_or(run);
-        let run = run.replace('\'', "");
+        let run: std::borrow::Cow<str> = if run.contains('\'') {
+            run.replace('\'', "").into()
+        } else {
+            run.into()
+        };
         let parts: Vec<&str> = run.split('-').filter(|p| !p.is_empty()).collect();
         for part in &parts {
             out.push(Token {
