@@ -118,6 +118,15 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     best.filter(|(d, _)| *d <= limit).map(|(_, c)| c)
 }
 
+/// A hint for a value that is not one of `valid`: the nearest valid value
+/// when it looks like a typo, and the list of valid values.
+pub fn hint_for_value(value: &str, valid: &[&str]) -> String {
+    match nearest(value, valid.iter().copied()) {
+        Some(near) => format!("did you mean `{near}`? Valid values: {}", valid.join(", ")),
+        None => format!("valid values: {}", valid.join(", ")),
+    }
+}
+
 /// Levenshtein distance over characters.
 pub fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();

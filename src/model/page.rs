@@ -175,7 +175,10 @@ fn from_source(source: &PageSource, diagnostics: &mut Vec<Diagnostic>) -> Page {
                     None => error(
                         value_pos("audience", a),
                         format!("unknown audience `{a}`"),
-                        Some(hint_for(a, &["staff", "parents", "pupils"])),
+                        Some(diagnostic::hint_for_value(
+                            a,
+                            &["staff", "parents", "pupils"],
+                        )),
                     ),
                 }
             }
@@ -190,7 +193,7 @@ fn from_source(source: &PageSource, diagnostics: &mut Vec<Diagnostic>) -> Page {
             error(
                 value_pos("visibility", v),
                 format!("unknown visibility `{v}`"),
-                Some(hint_for(v, &["public", "staff"])),
+                Some(diagnostic::hint_for_value(v, &["public", "staff"])),
             );
             Visibility::Staff
         }),
@@ -203,7 +206,7 @@ fn from_source(source: &PageSource, diagnostics: &mut Vec<Diagnostic>) -> Page {
             None => error(
                 value_pos("principles", p),
                 format!("unknown principle `{p}`"),
-                Some(hint_for(p, &keys)),
+                Some(diagnostic::hint_for_value(p, &keys)),
             ),
         }
     }
@@ -286,14 +289,6 @@ fn from_source(source: &PageSource, diagnostics: &mut Vec<Diagnostic>) -> Page {
         body: source.body.clone(),
         body_line: source.body_line,
         front_text: source.front_text.clone(),
-    }
-}
-
-/// "did you mean" for a value, or the list of valid values.
-pub fn hint_for(value: &str, valid: &[&str]) -> String {
-    match diagnostic::nearest(value, valid.iter().copied()) {
-        Some(near) => format!("did you mean `{near}`? Valid values: {}", valid.join(", ")),
-        None => format!("valid values: {}", valid.join(", ")),
     }
 }
 

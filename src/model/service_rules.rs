@@ -52,12 +52,10 @@ pub fn one_of(field: &str, value: &str, keys: &[&str]) -> Result<(), Problem> {
     if keys.contains(&value) {
         return Ok(());
     }
-    let valid = keys.join(", ");
-    let hint = match crate::diagnostic::nearest(value, keys.iter().copied()) {
-        Some(n) => format!("did you mean `{n}`? Valid values: {valid}"),
-        None => format!("valid values: {valid}"),
-    };
-    Err(problem(format!("unknown {field} `{value}`"), hint))
+    Err(problem(
+        format!("unknown {field} `{value}`"),
+        crate::diagnostic::hint_for_value(value, keys),
+    ))
 }
 
 /// Short numbers that are real UK phone numbers on their own.

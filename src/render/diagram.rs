@@ -128,16 +128,8 @@ pub fn svg(nodes: &[Node], labels: &Labels) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use super::layout::tests::node;
     use super::*;
-
-    fn node(title: &str, next: &[usize]) -> Node {
-        Node {
-            href: title.to_lowercase(),
-            title: title.into(),
-            urgent: false,
-            next: next.to_vec(),
-        }
-    }
 
     #[test]
     fn svg_escapes_text_and_marks_urgent_steps_in_text() {

@@ -502,10 +502,11 @@ pub fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn node(title: &str, next: &[usize]) -> Node {
+    /// A plain step titled `title` that goes next to `next`.
+    pub(in crate::render::diagram) fn node(title: &str, next: &[usize]) -> Node {
         Node {
             href: title.to_lowercase(),
             title: title.into(),
