@@ -17,6 +17,7 @@ pub mod openreferral;
 pub mod output;
 pub mod render;
 pub mod serve;
+pub mod timings;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -95,16 +96,19 @@ pub fn analyse_with(
     options: CompileOptions,
     markdown: impl FnOnce(&Handbook) -> Vec<render::Rendered>,
 ) -> Result<Analysed, Failure> {
-    let (source, mut diagnostics) = load::load(dir).map_err(|d| Failure::Unreadable(vec![d]))?;
-    let handbook = model::build(
-        &source,
-        model::Options {
-            edition: options.edition,
-            drafts: options.drafts,
-            today: options.today,
-        },
-        &mut diagnostics,
-    );
+    let (source, mut diagnostics) =
+        timings::phase("load", || load::load(dir)).map_err(|d| Failure::Unreadable(vec![d]))?;
+    let handbook = timings::phase("model", || {
+        model::build(
+            &source,
+            model::Options {
+                edition: options.edition,
+                drafts: options.drafts,
+                today: options.today,
+            },
+            &mut diagnostics,
+        )
+    });
     let theme = match &source.config {
         Some(c) => load::load_theme(dir, &handbook.config.theme, &c.path).unwrap_or_else(|d| {
             diagnostics.push(d);
@@ -112,9 +116,11 @@ pub fn analyse_with(
         }),
         None => Theme::default(),
     };
-    let rendered = markdown(&handbook);
-    model::links::check(&handbook, &rendered, &mut diagnostics);
-    model::pathway::check_ids_against_headings(&handbook, &rendered, &mut diagnostics);
+    let rendered = timings::phase("markdown", || markdown(&handbook));
+    timings::phase("links", || {
+        model::links::check(&handbook, &rendered, &mut diagnostics);
+        model::pathway::check_ids_against_headings(&handbook, &rendered, &mut diagnostics);
+    });
     diagnostic::sort(&mut diagnostics);
     diagnostics.dedup();
     if options.strict {
@@ -177,8 +183,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
     // Refuse a dangerous output folder before doing any work.
     output::check_target(&options.out, &options.dir).map_err(|d| Failure::Unreadable(vec![d]))?;
     let compiled = compile(&options.dir, options.compile)?;
-    output::write(&compiled.site, &options.out, &options.dir)
-        .map_err(|d| Failure::Unreadable(vec![d]))?;
+    timings::phase("write", || {
+        output::write(&compiled.site, &options.out, &options.dir)
+    })
+    .map_err(|d| Failure::Unreadable(vec![d]))?;
     Ok(BuildReport {
         pages: compiled.site.page_count(),
         files: compiled.site.files.len(),

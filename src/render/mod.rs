@@ -152,37 +152,42 @@ pub fn site_with(
     kept: &(dyn Fn(usize) -> Option<Vec<u8>> + Sync),
 ) -> Result<Site, Vec<Diagnostic>> {
     let templates = Templates::new(theme).map_err(|d| vec![d])?;
-    let shared = context::Shared::new(handbook);
-    let folders = context::folder_values(handbook, &shared);
-    let pages: Vec<Result<OutputFile, Diagnostic>> = handbook
-        .pages
-        .par_iter()
-        .enumerate()
-        .map(|(i, page)| {
-            if let Some(html) = kept(i) {
-                return Ok(OutputFile {
-                    path: page.url.clone(),
-                    content: Content::Bytes(html),
-                });
-            }
-            let mut ctx = context::page(handbook, &shared, i, &rendered[i]);
-            let folder = page.url.rsplit_once('/').map_or("", |(d, _)| d);
-            let html = match folders.get(folder) {
-                Some([nav, urgent]) => {
-                    // Converted once per folder instead of once per page.
-                    ctx.nav.clear();
-                    ctx.urgent_services.clear();
-                    let made = [("nav", nav.clone()), ("urgent_services", urgent.clone())];
-                    templates.render_with(context::template_for(page), &ctx, &made)?
+    let (shared, folders) = crate::timings::phase("shared", || {
+        let shared = context::Shared::new(handbook);
+        let folders = context::folder_values(handbook, &shared);
+        (shared, folders)
+    });
+    let pages: Vec<Result<OutputFile, Diagnostic>> = crate::timings::phase("pages", || {
+        handbook
+            .pages
+            .par_iter()
+            .enumerate()
+            .map(|(i, page)| {
+                if let Some(html) = kept(i) {
+                    return Ok(OutputFile {
+                        path: page.url.clone(),
+                        content: Content::Bytes(html),
+                    });
                 }
-                None => templates.render(context::template_for(page), &ctx)?,
-            };
-            Ok(OutputFile {
-                path: page.url.clone(),
-                content: Content::Bytes(html.into_bytes()),
+                let mut ctx = context::page(handbook, &shared, i, &rendered[i]);
+                let folder = page.url.rsplit_once('/').map_or("", |(d, _)| d);
+                let html = match folders.get(folder) {
+                    Some([nav, urgent]) => {
+                        // Converted once per folder instead of once per page.
+                        ctx.nav.clear();
+                        ctx.urgent_services.clear();
+                        let made = [("nav", nav.clone()), ("urgent_services", urgent.clone())];
+                        templates.render_with(context::template_for(page), &ctx, &made)?
+                    }
+                    None => templates.render(context::template_for(page), &ctx)?,
+                };
+                Ok(OutputFile {
+                    path: page.url.clone(),
+                    content: Content::Bytes(html.into_bytes()),
+                })
             })
-        })
-        .collect();
+            .collect()
+    });
     let mut files = Vec::with_capacity(pages.len() + handbook.assets.len() + 8);
     let mut errors = Vec::new();
     for result in pages {
@@ -192,7 +197,7 @@ pub fn site_with(
         }
     }
     let not_found = templates.render("404.html", &context::not_found(handbook, &shared));
-    let print = print::render(handbook, &shared, &templates);
+    let print = crate::timings::phase("print", || print::render(handbook, &shared, &templates));
     // The audit page is for staff only: never in the public edition.
     let audit = (handbook.edition == Edition::Staff).then(|| {
         (
@@ -212,11 +217,15 @@ pub fn site_with(
             Err(d) => errors.push(d),
         }
     }
-    match services::render(handbook, &shared, &templates) {
+    match crate::timings::phase("services", || {
+        services::render(handbook, &shared, &templates)
+    }) {
         Ok(generated) => files.extend(generated),
         Err(e) => errors.extend(e),
     }
-    match search::files(handbook, &shared, &templates, rendered) {
+    match crate::timings::phase("search", || {
+        search::files(handbook, &shared, &templates, rendered)
+    }) {
         Ok(search_files) => files.extend(search_files),
         Err(d) => errors.push(d),
     }
