@@ -294,7 +294,7 @@ impl Server {
                 let new_client = match server.accept() {
                     Ok((sock, _)) => {
                         use util::RefinedTcpStream;
-                        let (read_closable, write_closable) = match ssl {
+                        let streams = match ssl {
                             None => RefinedTcpStream::new(sock),
                             #[cfg(any(feature = "ssl-openssl", feature = "ssl-rustls"))]
                             Some(ref ssl) => {
@@ -309,6 +309,13 @@ impl Server {
                             }
                             #[cfg(not(any(feature = "ssl-openssl", feature = "ssl-rustls")))]
                             Some(ref _ssl) => unreachable!(),
+                        };
+                        // PATCHED: a connection that cannot be split in two
+                        // (no file descriptor left) is closed, and the
+                        // server carries on.
+                        let (read_closable, write_closable) = match streams {
+                            Ok(streams) => streams,
+                            Err(_) => continue,
                         };
 
                         Ok(ClientConnection::new(write_closable, read_closable))
@@ -338,10 +345,13 @@ impl Server {
                         }));
                     }
 
+                    // PATCHED: an error accepting one connection (such as
+                    // running out of file descriptors) no longer stops the
+                    // server for good: pause, so as not to spin while it
+                    // lasts, and accept again.
                     Err(e) => {
                         log::error!("Error accepting new client: {}", e);
-                        inside_messages.push(e.into());
-                        break;
+                        thread::sleep(Duration::from_millis(50));
                     }
                 }
             }

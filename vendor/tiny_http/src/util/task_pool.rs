@@ -69,18 +69,28 @@ impl TaskPool {
     pub fn spawn(&self, code: Box<dyn FnMut() + Send>) {
         let mut queue = self.sharing.todo.lock().unwrap();
 
-        if self.sharing.waiting_tasks.load(Ordering::Acquire) == 0 {
-            self.add_thread(Some(code));
-        } else {
+        // PATCHED: a thread that has been woken still counts as waiting until
+        // it takes the lock again, so a burst of tasks could be queued with
+        // no thread left to take them (their wake-ups lost), and a task
+        // would wait until some other task ended, which for a connection
+        // left open can be never. Queue only while more threads are waiting
+        // than tasks are queued (`waiting_tasks` only changes under this
+        // lock); otherwise start a thread for the task.
+        if self.sharing.waiting_tasks.load(Ordering::Acquire) > queue.len() {
             queue.push_back(code);
             self.sharing.condvar.notify_one();
+        } else {
+            self.add_thread(Some(code));
         }
     }
 
     fn add_thread(&self, initial_fn: Option<Box<dyn FnMut() + Send>>) {
         let sharing = self.sharing.clone();
 
-        thread::spawn(move || {
+        // PATCHED: a thread that cannot start drops its task (for a
+        // connection: closes it) instead of panicking in the caller, which
+        // is the accept thread.
+        let _ = thread::Builder::new().spawn(move || {
             let sharing = sharing;
             let _active_guard = Registration::new(&sharing.active_tasks);
 
