@@ -6,7 +6,7 @@ mod common;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -32,7 +32,14 @@ impl Serve {
     /// Starts `handbook serve content --port 0 ARGS…` in `cwd` and waits
     /// until it serves and watches.
     fn start(cwd: &Path, args: &[&str]) -> Serve {
-        let mut child = common::bin()
+        Serve::start_with(cwd, args, |_| {})
+    }
+
+    /// The same, with the command changed by `configure` first.
+    fn start_with(cwd: &Path, args: &[&str], configure: impl FnOnce(&mut Command)) -> Serve {
+        let mut command = common::bin();
+        configure(&mut command);
+        let mut child = command
             .current_dir(cwd)
             .args(["serve", "content", "--port", "0"])
             .args(args)
@@ -391,6 +398,55 @@ fn idle_connections_do_not_stop_others() {
     half.write_all(b"GET /index.html HTTP/1.1\r\nHo").unwrap();
     assert_eq!(serve.get("/guide/").status, 200);
     drop((idle, streams, half));
+}
+
+/// Lets the command's process have at most `limit` files and sockets open.
+#[cfg(unix)]
+fn limit_open_files(command: &mut Command, limit: u64) {
+    use std::os::unix::process::CommandExt;
+    let limit = libc::rlimit {
+        rlim_cur: limit as libc::rlim_t,
+        rlim_max: limit as libc::rlim_t,
+    };
+    // SAFETY: runs in the child between fork and exec, and only makes one
+    // system call, which is async-signal-safe.
+    unsafe {
+        command.pre_exec(move || {
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        });
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn running_out_of_file_descriptors_costs_only_the_connections_over_the_limit() {
+    let tmp = common::fixture("serve");
+    let serve = Serve::start_with(tmp.path(), &[], |command| limit_open_files(command, 64));
+    // Connections kept open, each answered, until one is not: serve has no
+    // file descriptor left for it (each open connection takes two).
+    let mut open = Vec::new();
+    for _ in 0..64 {
+        let mut stream = TcpStream::connect(("127.0.0.1", serve.port)).expect("connects");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(2)))
+            .unwrap();
+        write!(stream, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+        let mut status = [0u8; 12];
+        let answered = stream.read_exact(&mut status).is_ok();
+        open.push(stream);
+        if !answered {
+            break;
+        }
+    }
+    // Once they close, serve answers again.
+    drop(open);
+    let home = serve.get("/");
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains("Welcome."));
 }
 
 #[test]

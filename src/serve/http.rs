@@ -1,11 +1,6 @@
-//! Just enough HTTP/1.1 for a local preview: read one request head,
-//! check its path, write one answer and close. Only `serve` uses it.
-
-use std::io::{Read, Write};
-use std::net::TcpStream;
-
-/// The longest request head read.
-const MAX_HEAD: usize = 16 * 1024;
+//! What `serve` answers, before tiny_http sends it: the site path a
+//! request names (checked so nothing outside the site can be reached), the
+//! Content-Type of a file, and an answer as plain data.
 
 /// An answer to send.
 #[derive(Debug)]
@@ -34,49 +29,6 @@ impl Reply {
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
-
-    pub fn write(&self, stream: &mut impl Write, head_only: bool) -> std::io::Result<()> {
-        let mut head = format!("HTTP/1.1 {} {}\r\n", self.status, reason(self.status));
-        for (name, value) in &self.headers {
-            head.push_str(&format!("{name}: {value}\r\n"));
-        }
-        head.push_str(&format!(
-            "Content-Length: {}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
-            self.body.len()
-        ));
-        stream.write_all(head.as_bytes())?;
-        if !head_only {
-            stream.write_all(&self.body)?;
-        }
-        stream.flush()
-    }
-}
-
-fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        301 => "Moved Permanently",
-        400 => "Bad Request",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        503 => "Service Unavailable",
-        _ => "Error",
-    }
-}
-
-/// The request line and headers, up to the empty line; `None` when the
-/// client sends nothing usable in time.
-pub fn read_head(stream: &mut TcpStream) -> Option<String> {
-    let mut head = Vec::with_capacity(1024);
-    let mut buffer = [0u8; 2048];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") && !head.windows(2).any(|w| w == b"\n\n") {
-        let n = stream.read(&mut buffer).ok()?;
-        if n == 0 || head.len() + n > MAX_HEAD {
-            return None;
-        }
-        head.extend_from_slice(&buffer[..n]);
-    }
-    String::from_utf8(head).ok()
 }
 
 /// The site path a request URL names: percent-decoded, without the query,
@@ -119,6 +71,20 @@ fn percent_decode(text: &str) -> Option<Vec<u8>> {
         }
     }
     Some(out)
+}
+
+/// One path segment for a URL: everything but letters, digits and `-._~`
+/// percent-encoded, so it is plain ASCII and cannot read as a scheme.
+pub fn percent_encode(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for byte in segment.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 /// The Content-Type for a site path, by its extension.
@@ -181,6 +147,17 @@ mod tests {
     }
 
     #[test]
+    fn a_segment_encodes_to_ascii_that_decodes_back() {
+        assert_eq!(percent_encode("help-2_b.~x"), "help-2_b.~x");
+        assert_eq!(percent_encode("a b:c"), "a%20b%3Ac");
+        assert_eq!(percent_encode("café"), "caf%C3%A9");
+        assert_eq!(
+            site_path(&format!("/x/{}", percent_encode("café a:b"))).unwrap(),
+            "x/café a:b"
+        );
+    }
+
+    #[test]
     fn content_types_by_extension() {
         for (path, kind) in [
             ("a.html", "text/html; charset=utf-8"),
@@ -200,20 +177,5 @@ mod tests {
         ] {
             assert_eq!(content_type(path), kind, "{path}");
         }
-    }
-
-    #[test]
-    fn a_reply_has_its_length_and_head_has_no_body() {
-        let reply = Reply::text(404, "gone");
-        let mut out = Vec::new();
-        reply.write(&mut out, false).unwrap();
-        let text = String::from_utf8(out).unwrap();
-        assert!(text.starts_with("HTTP/1.1 404 Not Found\r\n"));
-        assert!(text.contains("Content-Length: 4\r\n"));
-        assert!(text.ends_with("\r\n\r\ngone"));
-        let mut out = Vec::new();
-        reply.write(&mut out, true).unwrap();
-        let text = String::from_utf8(out).unwrap();
-        assert!(text.contains("Content-Length: 4\r\n") && text.ends_with("\r\n\r\n"));
     }
 }

@@ -1,28 +1,27 @@
 //! The HTTP side of `serve`: answers requests from the site in memory, and
-//! keeps the event streams open. Every connection gets its own thread and
-//! answers one request, so idle or slow clients, and the long-lived event
-//! streams, never hold up others. (A small HTTP/1.1 server of our own:
-//! tiny_http's connection pool can leave a new connection waiting behind
-//! idle ones.)
+//! keeps the event streams open. tiny_http reads requests with a thread per
+//! connection, so idle or half-sent ones hold up no one (the copy in
+//! vendor/tiny_http is patched so that this holds for every connection, and
+//! so that running out of file descriptors does not stop it: see
+//! PATCHES.md there); each request is then answered on a thread of its own,
+//! so a slow client or a long-lived event stream never holds up the next
+//! request either.
 
 use std::collections::HashMap;
-use std::io::Write;
-use std::net::{TcpListener, TcpStream};
+use std::io::{Cursor, Write};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use super::http::{Reply, content_type, read_head, site_path};
+use tiny_http::{Header, Method, Request, Response, StatusCode};
+
+use super::http::{Reply, content_type, percent_encode, site_path};
 use super::reload::{self, EVENTS_PATH, Hub};
 use crate::render::{Content, Site};
 
 /// How often an idle event stream gets a comment, to notice closed pages.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
-/// How long a client may take to send its request, or to take the answer.
-const CLIENT_PATIENCE: Duration = Duration::from_secs(30);
-/// Connections open at once; more are closed straight away.
-const MAX_CONNECTIONS: usize = 1024;
 
 /// The site being served, with an index by path.
 pub struct Served {
@@ -81,7 +80,6 @@ pub struct State {
     /// open while they last).
     pub errors: RwLock<Vec<reload::ErrorLine>>,
     pub hub: Hub,
-    connections: AtomicUsize,
 }
 
 impl State {
@@ -90,7 +88,6 @@ impl State {
             served: RwLock::new(Arc::new(served)),
             errors: RwLock::new(errors),
             hub: Hub::default(),
-            connections: AtomicUsize::new(0),
         }
     }
 
@@ -102,64 +99,46 @@ impl State {
     }
 }
 
-/// Starts answering connections on `listener` in the background.
+/// Starts answering requests on `listener` in the background.
 pub fn start(listener: TcpListener, state: Arc<State>) -> std::io::Result<()> {
+    let server = tiny_http::Server::from_listener(listener, None).map_err(std::io::Error::other)?;
     std::thread::Builder::new()
-        .name("serve-accept".into())
+        .name("serve-requests".into())
         .spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(stream) = stream else { continue };
-                if state.connections.fetch_add(1, Ordering::AcqRel) >= MAX_CONNECTIONS {
-                    state.connections.fetch_sub(1, Ordering::AcqRel);
-                    continue;
-                }
+            for request in server.incoming_requests() {
                 let state = state.clone();
-                // A thread that cannot start is a dropped connection, which
-                // the browser reports; serve carries on.
+                // A thread that cannot start drops the request, which
+                // tiny_http answers with a 500; serve carries on.
                 let _ = std::thread::Builder::new()
-                    .name("serve-connection".into())
-                    .spawn(move || {
-                        connection(stream, &state);
-                        state.connections.fetch_sub(1, Ordering::AcqRel);
-                    });
+                    .name("serve-request".into())
+                    .spawn(move || respond(request, &state));
             }
         })?;
     Ok(())
 }
 
-/// One connection: read one request, answer it, close.
-fn connection(mut stream: TcpStream, state: &State) {
-    let _ = stream.set_read_timeout(Some(CLIENT_PATIENCE));
-    let _ = stream.set_write_timeout(Some(CLIENT_PATIENCE));
-    let Some(head) = read_head(&mut stream) else {
-        return;
-    };
-    let mut words = head.lines().next().unwrap_or_default().split(' ');
-    let (Some(method), Some(target), Some(version)) = (words.next(), words.next(), words.next())
-    else {
-        let _ = Reply::text(400, "Bad request.\n").write(&mut stream, false);
-        return;
-    };
-    if !version.starts_with("HTTP/1.") {
-        let _ = Reply::text(400, "Only HTTP/1 is spoken here.\n").write(&mut stream, false);
+/// Answers one request.
+fn respond(request: Request, state: &State) {
+    if *request.http_version() < (1, 0) {
+        send(request, Reply::text(400, "Only HTTP/1 is spoken here.\n"));
         return;
     }
-    let head_only = method == "HEAD";
-    if method != "GET" && !head_only {
+    let head_only = *request.method() == Method::Head;
+    if *request.method() != Method::Get && !head_only {
         let mut reply = Reply::text(405, "Only GET and HEAD are supported.\n");
         reply.headers.push(("Allow", "GET, HEAD".into()));
-        let _ = reply.write(&mut stream, false);
+        send(request, reply);
         return;
     }
-    let path = match site_path(target) {
+    let path = match site_path(request.url()) {
         Ok(path) => path,
         Err(reason) => {
-            let _ = Reply::text(400, reason).write(&mut stream, head_only);
+            send(request, Reply::text(400, reason));
             return;
         }
     };
     if path == EVENTS_PATH {
-        events(stream, state, head_only);
+        events(request, state, head_only);
         return;
     }
     let served = state.current();
@@ -173,7 +152,34 @@ fn connection(mut stream: TcpStream, state: &State) {
     } else {
         answer(&served, &path)
     };
-    let _ = reply.write(&mut stream, head_only);
+    send(request, reply);
+}
+
+/// Sends `reply` with its length (tiny_http leaves out the body for HEAD).
+fn send(request: Request, reply: Reply) {
+    let headers = reply
+        .headers
+        .iter()
+        .map(|(name, value)| header(name, value))
+        .chain([header("X-Content-Type-Options", "nosniff")])
+        .collect();
+    let length = reply.body.len();
+    let response = Response::new(
+        StatusCode(reply.status),
+        headers,
+        Cursor::new(reply.body),
+        Some(length),
+        None,
+    )
+    // Never chunked: every answer has its Content-Length, HEAD too.
+    .with_chunked_threshold(usize::MAX);
+    // A client that left is no concern of serve's.
+    let _ = request.respond(response);
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes())
+        .expect("header names and values made here are ASCII")
 }
 
 /// What every path gives while there has never been a good build: the
@@ -212,7 +218,9 @@ fn answer(served: &Served, path: &str) -> Reply {
     if served.get(&format!("{file}/index.html")).is_some() {
         let last = file.rsplit('/').next().unwrap_or_default();
         let mut reply = Reply::text(301, "Moved.\n");
-        reply.headers.push(("Location", format!("{last}/")));
+        reply
+            .headers
+            .push(("Location", format!("{}/", percent_encode(last))));
         return reply;
     }
     match served.get("404.html").and_then(|c| served.bytes(c)) {
@@ -240,7 +248,7 @@ fn file_reply(status: u16, path: &str, bytes: Vec<u8>, version: u64) -> Reply {
 
 /// Keeps an event stream open: a `hello` first, then every broadcast
 /// message, with a comment now and then to notice a closed page.
-fn events(mut stream: TcpStream, state: &State, head_only: bool) {
+fn events(request: Request, state: &State, head_only: bool) {
     let messages = state.hub.subscribe();
     let hello = reload::message(
         "hello",
@@ -253,9 +261,19 @@ fn events(mut stream: TcpStream, state: &State, head_only: bool) {
                 .clone(),
         },
     );
-    // No length: the stream ends when the connection closes.
-    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n";
-    if stream.write_all(head.as_bytes()).is_err() || head_only {
+    let response = Response::empty(200)
+        .with_header(header("Content-Type", "text/event-stream"))
+        .with_header(header("Cache-Control", "no-store"))
+        .with_header(header("X-Content-Type-Options", "nosniff"));
+    // tiny_http writes the head with no length and no chunking (the stream
+    // ends when the connection closes), flushes it and hands over the
+    // connection: each event is written and flushed here as it comes. (A
+    // response body would go through a chunk buffer that io::copy never
+    // flushes, holding small events back.) It also sends `Connection:
+    // upgrade` and `Upgrade: handbook-events`, which on a 200 only name a
+    // protocol the client may ask for; browsers ignore them.
+    let mut stream = request.upgrade("handbook-events", response);
+    if head_only {
         return;
     }
     let mut next = hello;
