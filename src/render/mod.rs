@@ -198,18 +198,16 @@ pub fn site_into(
                         content: Content::Bytes(html),
                     });
                 }
-                let mut ctx = context::page(handbook, &shared, i, &rendered[i]);
+                let ctx = context::page(handbook, &shared, i, &rendered[i]);
                 let folder = page.url.rsplit_once('/').map_or("", |(d, _)| d);
-                let html = match folders.get(folder) {
-                    Some([nav, urgent]) => {
-                        // Converted once per folder instead of once per page.
-                        ctx.nav.clear();
-                        ctx.urgent_services.clear();
-                        let made = [("nav", nav.clone()), ("urgent_services", urgent.clone())];
-                        templates.render_with(context::template_for(page), &ctx, &made)?
-                    }
-                    None => templates.render(context::template_for(page), &ctx)?,
-                };
+                // Made once per folder instead of once per page.
+                let values = &folders[folder];
+                let made = [
+                    ("nav", values.nav.clone()),
+                    ("urgent_services", values.urgent.clone()),
+                    ("services", values.cards_of(page)),
+                ];
+                let html = templates.render_with(context::template_for(page), &ctx, &made)?;
                 sink.put(OutputFile {
                     path: page.url.clone(),
                     content: Content::Bytes(html.into_bytes()),
