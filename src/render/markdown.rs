@@ -332,12 +332,25 @@ fn note_text(
 /// second time): the finished block is `split_whitespace().join(" ")` of
 /// everything appended. Runs without whitespace are copied whole.
 fn push_text(buffer: &mut String, text: &str) {
+    // Whether the text kept so far ends in a space (or is empty).
     let mut in_space = buffer.is_empty() || buffer.ends_with(' ');
     let bytes = text.as_bytes();
+    // The start of the stretch of `text` that is copied as it is.
     let mut run = 0;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
+        if b > b' ' && b < 0x80 {
+            in_space = false;
+            i += 1;
+            continue;
+        }
+        if b == b' ' && !in_space {
+            // A single space between words stays in the stretch.
+            in_space = true;
+            i += 1;
+            continue;
+        }
         let (space, len) = if b.is_ascii() {
             (
                 matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c'),
@@ -347,11 +360,10 @@ fn push_text(buffer: &mut String, text: &str) {
             let c = text[i..].chars().next().expect("i is on a char boundary");
             (c.is_whitespace(), c.len_utf8())
         };
-        if space {
-            if run < i {
-                buffer.push_str(&text[run..i]);
-                in_space = false;
-            }
+        if !space {
+            in_space = false;
+        } else {
+            buffer.push_str(&text[run..i]);
             if !in_space {
                 buffer.push(' ');
                 in_space = true;
@@ -360,9 +372,7 @@ fn push_text(buffer: &mut String, text: &str) {
         }
         i += len;
     }
-    if run < bytes.len() {
-        buffer.push_str(&text[run..]);
-    }
+    buffer.push_str(&text[run..]);
 }
 
 fn flush(blocks: &mut Vec<TextBlock>, block: &mut TextBlock) {
@@ -571,6 +581,30 @@ mod tests {
         let expected = whole.split_whitespace().collect::<Vec<_>>().join(" ");
         assert_eq!(blocks[0].text, expected);
         assert_eq!(block, TextBlock::default());
+    }
+
+    #[test]
+    fn every_short_text_split_anywhere_collapses_as_one() {
+        let alphabet = ["a", " ", "\n", "\u{a0}", "\u{e9}", "\t"];
+        let mut texts = vec![String::new()];
+        for _ in 0..5 {
+            texts = texts
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            for text in &texts {
+                let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                for (cut, _) in text.char_indices() {
+                    let mut block = TextBlock::default();
+                    push_text(&mut block.text, &text[..cut]);
+                    push_text(&mut block.text, &text[cut..]);
+                    let mut blocks = Vec::new();
+                    flush(&mut blocks, &mut block);
+                    let got = blocks.first().map_or("", |b| b.text.as_str());
+                    assert_eq!(got, expected, "{text:?} cut at {cut}");
+                }
+            }
+        }
     }
 
     struct Plain;
