@@ -207,10 +207,13 @@ pub fn site_into(
                     ("urgent_services", values.urgent.clone()),
                     ("services", values.cards_of(page)),
                 ];
-                let html = templates.render_with(context::template_for(page), &ctx, &made)?;
+                // The page's own HTML and room for the theme around it.
+                let capacity = rendered[i].html.len() + 24 * 1024;
+                let html =
+                    templates.render_bytes(context::template_for(page), &ctx, &made, capacity)?;
                 sink.put(OutputFile {
                     path: page.url.clone(),
-                    content: Content::Bytes(html.into_bytes()),
+                    content: Content::Bytes(html),
                 })
             })
             .collect()
