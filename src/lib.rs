@@ -177,20 +177,30 @@ pub struct BuildReport {
 }
 
 /// Builds the handbook into `options.out`, replacing the previous build only
-/// when everything succeeded.
+/// when everything succeeded. Pages are written as they are rendered.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
     let started = Instant::now();
     // Refuse a dangerous output folder before doing any work.
     output::check_target(&options.out, &options.dir).map_err(|d| Failure::Unreadable(vec![d]))?;
-    let compiled = compile(&options.dir, options.compile)?;
-    timings::phase("write", || {
-        output::write(&compiled.site, &options.out, &options.dir)
+    let (handbook, theme, rendered, diagnostics) = analyse(&options.dir, options.compile)?;
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(Failure::Invalid(diagnostics));
+    }
+    let staging = output::Staging::new(&options.out, &options.dir)
+        .map_err(|d| Failure::Unreadable(vec![d]))?;
+    timings::phase("render+write", || {
+        render::site_into(&handbook, &theme, &rendered, &|_| None, &staging)
     })
-    .map_err(|d| Failure::Unreadable(vec![d]))?;
+    .map_err(|mut errors| {
+        errors.extend(diagnostics.iter().cloned());
+        Failure::Invalid(errors)
+    })?;
+    let (files, pages) = staging.counts();
+    timings::phase("swap", || staging.finish()).map_err(|d| Failure::Unreadable(vec![d]))?;
     Ok(BuildReport {
-        pages: compiled.site.page_count(),
-        files: compiled.site.files.len(),
+        pages,
+        files,
         elapsed: started.elapsed(),
-        warnings: compiled.warnings,
+        warnings: diagnostics,
     })
 }

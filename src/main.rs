@@ -163,3 +163,6 @@ fn import_services(args: &handbook::cli::ImportServicesArgs) -> i32 {
         }
     }
 }
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -3,14 +3,14 @@
 //! build leaves the last good site as it was. A folder is replaced only if
 //! handbook made it (it holds the marker file) or it is empty.
 
-use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
 use crate::diagnostic::Diagnostic;
-use crate::render::{Content, Site};
+use crate::render::{Content, OutputFile, Sink, Site};
 
 /// Marks a folder as written by handbook, and so safe to replace.
 pub const MARKER: &str = ".handbook-site";
@@ -19,31 +19,109 @@ Do not keep your own files here: write them in the handbook folder instead.\n";
 
 /// Writes `site` to `out`, replacing the previous build.
 pub fn write(site: &Site, out: &Path, handbook_root: &Path) -> Result<(), Diagnostic> {
-    check_target(out, handbook_root)?;
-    let parent = parent_of(out);
-    fs::create_dir_all(&parent).map_err(|e| {
-        Diagnostic::error(
-            &parent,
-            0,
-            0,
-            format!("cannot create the output's parent folder: {e}"),
-        )
-    })?;
-    let staging = tempfile::Builder::new()
-        .prefix(".handbook-build-")
-        .tempdir_in(&parent)
-        .map_err(|e| {
+    let staging = Staging::new(out, handbook_root)?;
+    site.files
+        .par_iter()
+        .try_for_each(|file| staging.write(file))?;
+    staging.finish()
+}
+
+/// A build being written: each file goes into a temporary folder beside the
+/// output as soon as it is made, and the folder replaces the output only
+/// when the whole build succeeded. Dropped unfinished, it is deleted and the
+/// last good site stays as it was.
+pub struct Staging {
+    dir: tempfile::TempDir,
+    out: PathBuf,
+    files: AtomicUsize,
+    pages: AtomicUsize,
+}
+
+impl Staging {
+    /// Checks `out` may be replaced, then makes the temporary folder.
+    pub fn new(out: &Path, handbook_root: &Path) -> Result<Staging, Diagnostic> {
+        check_target(out, handbook_root)?;
+        let parent = parent_of(out);
+        fs::create_dir_all(&parent).map_err(|e| {
             Diagnostic::error(
                 &parent,
                 0,
                 0,
-                format!("cannot create a temporary folder: {e}"),
+                format!("cannot create the output's parent folder: {e}"),
             )
         })?;
-    write_files(site, staging.path())?;
-    let marker = staging.path().join(MARKER);
-    fs::write(&marker, MARKER_TEXT).map_err(|e| io(&marker, e))?;
-    swap(staging, out)
+        let dir = tempfile::Builder::new()
+            .prefix(".handbook-build-")
+            .tempdir_in(&parent)
+            .map_err(|e| {
+                Diagnostic::error(
+                    &parent,
+                    0,
+                    0,
+                    format!("cannot create a temporary folder: {e}"),
+                )
+            })?;
+        Ok(Staging {
+            dir,
+            out: out.to_path_buf(),
+            files: AtomicUsize::new(0),
+            pages: AtomicUsize::new(0),
+        })
+    }
+
+    /// Writes one file (its folders are made on the first file in them).
+    pub fn write(&self, file: &OutputFile) -> Result<(), Diagnostic> {
+        let target = self.dir.path().join(&file.path);
+        let result = match &file.content {
+            Content::Bytes(bytes) => fs::write(&target, bytes),
+            Content::Copy(from) => fs::copy(from, &target).map(|_| ()),
+        };
+        let result = match result {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Some(folder) = target.parent() {
+                    fs::create_dir_all(folder).map_err(|e| io(folder, e))?;
+                }
+                match &file.content {
+                    Content::Bytes(bytes) => fs::write(&target, bytes),
+                    Content::Copy(from) => fs::copy(from, &target).map(|_| ()),
+                }
+            }
+            other => other,
+        };
+        result.map_err(|e| match &file.content {
+            Content::Copy(from) => {
+                Diagnostic::error(from, 0, 0, format!("cannot copy to the site: {e}"))
+            }
+            Content::Bytes(_) => io(&target, e),
+        })?;
+        self.files.fetch_add(1, Ordering::Relaxed);
+        if file.path.ends_with(".html") {
+            self.pages.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    /// Files and HTML pages written so far.
+    pub fn counts(&self) -> (usize, usize) {
+        (
+            self.files.load(Ordering::Relaxed),
+            self.pages.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Marks the folder as handbook's and moves it into place.
+    pub fn finish(self) -> Result<(), Diagnostic> {
+        let marker = self.dir.path().join(MARKER);
+        fs::write(&marker, MARKER_TEXT).map_err(|e| io(&marker, e))?;
+        swap(self.dir, &self.out)
+    }
+}
+
+impl Sink for Staging {
+    fn put(&self, file: OutputFile) -> Result<Option<OutputFile>, Diagnostic> {
+        self.write(&file)?;
+        Ok(None)
+    }
 }
 
 /// Refuses an output folder that would lose the user's files: the handbook
@@ -120,28 +198,6 @@ fn io(path: &Path, e: std::io::Error) -> Diagnostic {
     Diagnostic::error(path, 0, 0, format!("cannot write: {e}"))
 }
 
-/// Writes every file of the site under `dir`, in parallel.
-pub fn write_files(site: &Site, dir: &Path) -> Result<(), Diagnostic> {
-    let folders: BTreeSet<&str> = site
-        .files
-        .iter()
-        .filter_map(|f| f.path.rsplit_once('/').map(|(d, _)| d))
-        .collect();
-    for folder in folders {
-        let path = dir.join(folder);
-        fs::create_dir_all(&path).map_err(|e| io(&path, e))?;
-    }
-    site.files.par_iter().try_for_each(|file| {
-        let target = dir.join(&file.path);
-        match &file.content {
-            Content::Bytes(bytes) => fs::write(&target, bytes).map_err(|e| io(&target, e)),
-            Content::Copy(from) => fs::copy(from, &target).map(|_| ()).map_err(|e| {
-                Diagnostic::error(from, 0, 0, format!("cannot copy to the site: {e}"))
-            }),
-        }
-    })
-}
-
 /// Moves the finished build into place, keeping the old one until the new
 /// one is there.
 fn swap(staging: tempfile::TempDir, out: &Path) -> Result<(), Diagnostic> {
@@ -187,7 +243,6 @@ fn swap(staging: tempfile::TempDir, out: &Path) -> Result<(), Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::OutputFile;
 
     fn site(text: &str) -> Site {
         Site {

@@ -209,30 +209,61 @@ impl Shared {
 }
 
 /// The parts of a page's context that are the same for every page in one
-/// folder (the header navigation and the urgent-help cards, whose URLs
-/// depend only on the folder), made into Tera values once per folder.
-pub fn folder_values(handbook: &Handbook, shared: &Shared) -> HashMap<String, [tera::Value; 2]> {
-    let mut out: HashMap<String, [tera::Value; 2]> = HashMap::new();
+/// folder, made into Tera values once per folder: the header navigation,
+/// the urgent-help cards, and the card of each service a page of the folder
+/// shows (a card's URLs depend only on the folder).
+pub struct FolderValues {
+    pub nav: tera::Value,
+    pub urgent: tera::Value,
+    pub cards: HashMap<String, tera::Value>,
+}
+
+pub fn folder_values(handbook: &Handbook, shared: &Shared) -> HashMap<String, FolderValues> {
+    use rayon::prelude::*;
+    let mut folders: HashMap<&str, Vec<&Page>> = HashMap::new();
     for page in &handbook.pages {
         let folder = page.url.rsplit_once('/').map_or("", |(d, _)| d);
-        if out.contains_key(folder) {
-            continue;
-        }
-        let from = page.url.as_str();
-        let urgent: Vec<ServiceCard> = shared
-            .urgent_services
-            .iter()
-            .map(|c| rebase_card(c, from))
-            .collect();
-        out.insert(
-            folder.to_string(),
-            [
-                tera::Value::from_serializable(&nav(handbook, from)),
-                tera::Value::from_serializable(&urgent),
-            ],
-        );
+        folders.entry(folder).or_default().push(page);
     }
-    out
+    folders
+        .into_par_iter()
+        .map(|(folder, pages)| {
+            let from = pages[0].url.as_str();
+            let urgent: Vec<ServiceCard> = shared
+                .urgent_services
+                .iter()
+                .map(|c| rebase_card(c, from))
+                .collect();
+            let mut cards = HashMap::new();
+            for r in pages.iter().flat_map(|p| &p.services) {
+                if cards.contains_key(&r.id) {
+                    continue;
+                }
+                if let Some(service) = handbook.service(&r.id) {
+                    let card = shared.service_card(service, from);
+                    cards.insert(r.id.clone(), tera::Value::from_serializable(&card));
+                }
+            }
+            let values = FolderValues {
+                nav: tera::Value::from_serializable(&nav(handbook, from)),
+                urgent: tera::Value::from_serializable(&urgent),
+                cards,
+            };
+            (folder.to_string(), values)
+        })
+        .collect()
+}
+
+impl FolderValues {
+    /// The cards of the services `page` shows, in its order.
+    pub fn cards_of(&self, page: &Page) -> tera::Value {
+        tera::Value::from(
+            page.services
+                .iter()
+                .filter_map(|r| self.cards.get(&r.id).cloned())
+                .collect::<Vec<_>>(),
+        )
+    }
 }
 
 pub fn template_for(page: &Page) -> &'static str {
@@ -299,6 +330,7 @@ fn entry(from: &str, page: &Page) -> Entry {
     }
 }
 
+/// A page's context, without the parts in [`FolderValues`].
 pub fn page<'a>(
     handbook: &'a Handbook,
     shared: &'a Shared,
@@ -405,24 +437,17 @@ pub fn page<'a>(
                 .map(|b| format!("{b}{}", page.url)),
         },
         root: root_of(from),
-        nav: nav(handbook, from),
+        nav: Vec::new(),
         breadcrumb,
         section: section_info,
         prev: i.checked_sub(1).map(|p| link(from, &handbook.pages[p])),
         next: handbook.pages.get(i + 1).map(|p| link(from, p)),
         listing,
         subsections,
-        services: page
-            .services
-            .iter()
-            .filter_map(|r| handbook.service(&r.id))
-            .map(|s| shared.service_card(s, from))
-            .collect(),
-        urgent_services: shared
-            .urgent_services
-            .iter()
-            .map(|c| rebase_card(c, from))
-            .collect(),
+        // These three are the same for every page of a folder: the caller
+        // adds them from `FolderValues`.
+        services: Vec::new(),
+        urgent_services: Vec::new(),
         urgent_html: &shared.urgent_html,
         pathway: super::pathway::view(handbook, page, &SiteLinker { from_url: from }, from, "", 2),
     }

@@ -327,65 +327,75 @@ fn note_text(
     push_text(&mut block.text, text);
 }
 
+/// Appends `text` to a block's text with every run of whitespace made one
+/// space and none at the start, as it comes (the block is never scanned a
+/// second time): the finished block is `split_whitespace().join(" ")` of
+/// everything appended. Runs without whitespace are copied whole.
 fn push_text(buffer: &mut String, text: &str) {
-    if text == " " && (buffer.is_empty() || buffer.ends_with(' ')) {
-        return;
-    }
-    buffer.push_str(text);
-}
-
-fn flush(blocks: &mut Vec<TextBlock>, block: &mut TextBlock) {
-    let text = collapse_whitespace(&block.text);
-    if !text.is_empty() || block.heading.is_some() {
-        blocks.push(TextBlock {
-            heading: block.heading,
-            text,
-        });
-    }
-    *block = TextBlock::default();
-}
-
-/// `text` with runs of whitespace made one space and none at either end:
-/// `split_whitespace().join(" ")` in one pass over the bytes, with a fast
-/// path for ASCII (this runs over every page's whole text).
-pub fn collapse_whitespace(text: &str) -> String {
+    // Whether the text kept so far ends in a space (or is empty).
+    let mut in_space = buffer.is_empty() || buffer.ends_with(' ');
     let bytes = text.as_bytes();
-    let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
-    // True after whitespace, and at the start so leading space is dropped.
-    let mut in_space = true;
+    // The start of the stretch of `text` that is copied as it is.
+    let mut run = 0;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        if b.is_ascii() {
-            if matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c') {
-                if !in_space {
-                    out.push(b' ');
-                    in_space = true;
-                }
-            } else {
-                out.push(b);
-                in_space = false;
-            }
+        if b > b' ' && b < 0x80 {
+            in_space = false;
             i += 1;
+            continue;
+        }
+        if b == b' ' && !in_space {
+            // A single space between words stays in the stretch.
+            in_space = true;
+            i += 1;
+            continue;
+        }
+        let (space, len) = if b.is_ascii() {
+            (
+                matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c'),
+                1,
+            )
         } else {
             let c = text[i..].chars().next().expect("i is on a char boundary");
-            let len = c.len_utf8();
-            if c.is_whitespace() {
-                if !in_space {
-                    out.push(b' ');
-                    in_space = true;
-                }
-            } else {
-                out.extend_from_slice(&bytes[i..i + len]);
-                in_space = false;
+            (c.is_whitespace(), c.len_utf8())
+        };
+        if !space {
+            in_space = false;
+        } else {
+            buffer.push_str(&text[run..i]);
+            if !in_space {
+                buffer.push(' ');
+                in_space = true;
             }
-            i += len;
+            run = i + len;
         }
+        i += len;
     }
-    if out.last() == Some(&b' ') {
+    buffer.push_str(&text[run..]);
+}
+
+fn flush(blocks: &mut Vec<TextBlock>, block: &mut TextBlock) {
+    if block.text.ends_with(' ') {
+        block.text.pop();
+    }
+    if !block.text.is_empty() || block.heading.is_some() {
+        blocks.push(std::mem::take(block));
+    } else {
+        *block = TextBlock::default();
+    }
+}
+
+/// `text` with runs of whitespace made one space and none at either end,
+/// as `split_whitespace().join(" ")` gives.
+#[cfg(test)]
+fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::new();
+    push_text(&mut out, text);
+    if out.ends_with(' ') {
         out.pop();
     }
-    String::from_utf8(out).expect("whole characters were copied")
+    out
 }
 
 fn demote_level(level: HeadingLevel, by: u8) -> HeadingLevel {
@@ -545,6 +555,55 @@ mod tests {
         ] {
             let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
             assert_eq!(collapse_whitespace(text), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn text_appended_in_pieces_collapses_as_one() {
+        let pieces = [
+            "  one",
+            " ",
+            "two",
+            "\n",
+            " three\u{a0}",
+            "four",
+            "",
+            " ",
+            "  ",
+        ];
+        let mut block = TextBlock::default();
+        for piece in pieces {
+            push_text(&mut block.text, piece);
+        }
+        let mut blocks = Vec::new();
+        flush(&mut blocks, &mut block);
+        let whole = pieces.concat();
+        let expected = whole.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(blocks[0].text, expected);
+        assert_eq!(block, TextBlock::default());
+    }
+
+    #[test]
+    fn every_short_text_split_anywhere_collapses_as_one() {
+        let alphabet = ["a", " ", "\n", "\u{a0}", "\u{e9}", "\t"];
+        let mut texts = vec![String::new()];
+        for _ in 0..5 {
+            texts = texts
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            for text in &texts {
+                let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                for (cut, _) in text.char_indices() {
+                    let mut block = TextBlock::default();
+                    push_text(&mut block.text, &text[..cut]);
+                    push_text(&mut block.text, &text[cut..]);
+                    let mut blocks = Vec::new();
+                    flush(&mut blocks, &mut block);
+                    let got = blocks.first().map_or("", |b| b.text.as_str());
+                    assert_eq!(got, expected, "{text:?} cut at {cut}");
+                }
+            }
         }
     }
 

@@ -142,6 +142,22 @@ pub fn site(
     site_with(handbook, theme, rendered, &|_| None)
 }
 
+/// Where a build's finished files go, one by one, as they are made.
+pub trait Sink: Sync {
+    /// Takes one finished file; gives it back when the site kept in memory
+    /// should hold it too.
+    fn put(&self, file: OutputFile) -> Result<Option<OutputFile>, Diagnostic>;
+}
+
+/// Keeps every file in memory (serve, check and tests).
+pub struct Keep;
+
+impl Sink for Keep {
+    fn put(&self, file: OutputFile) -> Result<Option<OutputFile>, Diagnostic> {
+        Ok(Some(file))
+    }
+}
+
 /// `site`, taking page `i`'s finished HTML from `kept(i)` when it gives one
 /// (serve keeps the pages an edit cannot have changed). Everything made
 /// from the whole handbook (print, search, services, audit) is always made.
@@ -151,50 +167,66 @@ pub fn site_with(
     rendered: &[Rendered],
     kept: &(dyn Fn(usize) -> Option<Vec<u8>> + Sync),
 ) -> Result<Site, Vec<Diagnostic>> {
+    site_into(handbook, theme, rendered, kept, &Keep)
+}
+
+/// `site_with`, handing each file to `sink` as soon as it is made (a build
+/// writes pages while others are still being rendered, and never holds the
+/// whole site in memory). The returned site holds what the sink gave back.
+pub fn site_into(
+    handbook: &Handbook,
+    theme: &Theme,
+    rendered: &[Rendered],
+    kept: &(dyn Fn(usize) -> Option<Vec<u8>> + Sync),
+    sink: &dyn Sink,
+) -> Result<Site, Vec<Diagnostic>> {
     let templates = Templates::new(theme).map_err(|d| vec![d])?;
     let (shared, folders) = crate::timings::phase("shared", || {
         let shared = context::Shared::new(handbook);
         let folders = context::folder_values(handbook, &shared);
         (shared, folders)
     });
-    let pages: Vec<Result<OutputFile, Diagnostic>> = crate::timings::phase("pages", || {
+    let pages: Vec<Result<Option<OutputFile>, Diagnostic>> = crate::timings::phase("pages", || {
         handbook
             .pages
             .par_iter()
             .enumerate()
             .map(|(i, page)| {
                 if let Some(html) = kept(i) {
-                    return Ok(OutputFile {
+                    return sink.put(OutputFile {
                         path: page.url.clone(),
                         content: Content::Bytes(html),
                     });
                 }
-                let mut ctx = context::page(handbook, &shared, i, &rendered[i]);
+                let ctx = context::page(handbook, &shared, i, &rendered[i]);
                 let folder = page.url.rsplit_once('/').map_or("", |(d, _)| d);
-                let html = match folders.get(folder) {
-                    Some([nav, urgent]) => {
-                        // Converted once per folder instead of once per page.
-                        ctx.nav.clear();
-                        ctx.urgent_services.clear();
-                        let made = [("nav", nav.clone()), ("urgent_services", urgent.clone())];
-                        templates.render_with(context::template_for(page), &ctx, &made)?
-                    }
-                    None => templates.render(context::template_for(page), &ctx)?,
-                };
-                Ok(OutputFile {
+                // Made once per folder instead of once per page.
+                let values = &folders[folder];
+                let made = [
+                    ("nav", values.nav.clone()),
+                    ("urgent_services", values.urgent.clone()),
+                    ("services", values.cards_of(page)),
+                ];
+                // The page's own HTML and room for the theme around it.
+                let capacity = rendered[i].html.len() + 24 * 1024;
+                let html =
+                    templates.render_bytes(context::template_for(page), &ctx, &made, capacity)?;
+                sink.put(OutputFile {
                     path: page.url.clone(),
-                    content: Content::Bytes(html.into_bytes()),
+                    content: Content::Bytes(html),
                 })
             })
             .collect()
     });
-    let mut files = Vec::with_capacity(pages.len() + handbook.assets.len() + 8);
+    let mut files = Vec::new();
     let mut errors = Vec::new();
+    let mut take = |result: Result<Option<OutputFile>, Diagnostic>| match result {
+        Ok(Some(file)) => files.push(file),
+        Ok(None) => {}
+        Err(d) => errors.push(d),
+    };
     for result in pages {
-        match result {
-            Ok(file) => files.push(file),
-            Err(d) => errors.push(d),
-        }
+        take(result);
     }
     let not_found = templates.render("404.html", &context::not_found(handbook, &shared));
     let print = crate::timings::phase("print", || print::render(handbook, &shared, &templates));
@@ -209,53 +241,62 @@ pub fn site_with(
         .into_iter()
         .chain(audit)
     {
-        match result {
-            Ok(html) => files.push(OutputFile {
+        take(result.and_then(|html| {
+            sink.put(OutputFile {
                 path: path.into(),
                 content: Content::Bytes(html.into_bytes()),
-            }),
-            Err(d) => errors.push(d),
-        }
+            })
+        }));
     }
     match crate::timings::phase("services", || {
         services::render(handbook, &shared, &templates)
     }) {
-        Ok(generated) => files.extend(generated),
-        Err(e) => errors.extend(e),
+        Ok(generated) => generated.into_iter().for_each(|f| take(sink.put(f))),
+        Err(e) => errors_extend(&mut take, e),
     }
     match crate::timings::phase("search", || {
         search::files(handbook, &shared, &templates, rendered)
     }) {
-        Ok(search_files) => files.extend(search_files),
-        Err(d) => errors.push(d),
+        Ok(search_files) => search_files.into_iter().for_each(|f| take(sink.put(f))),
+        Err(d) => take(Err(d)),
     }
-    if !errors.is_empty() {
-        errors.dedup_by(|a, b| a.message == b.message);
-        return Err(errors);
-    }
-    files.push(OutputFile {
+    let mut rest = vec![OutputFile {
         path: "robots.txt".into(),
         content: Content::Bytes(robots(handbook).into_bytes()),
-    });
+    }];
     if let Some(base) = &handbook.config.base_url {
-        files.push(OutputFile {
+        rest.push(OutputFile {
             path: "sitemap.xml".into(),
             content: Content::Bytes(sitemap(handbook, base).into_bytes()),
         });
     }
     for (name, bytes) in &theme.static_files {
-        files.push(OutputFile {
+        rest.push(OutputFile {
             path: format!("static/{name}"),
             content: Content::Bytes(bytes.clone()),
         });
     }
     for asset in &handbook.assets {
-        files.push(OutputFile {
+        rest.push(OutputFile {
             path: asset.rel.clone(),
             content: Content::Copy(asset.abs.clone()),
         });
     }
+    rest.into_iter().for_each(|f| take(sink.put(f)));
+    if !errors.is_empty() {
+        errors.dedup_by(|a, b| a.message == b.message);
+        return Err(errors);
+    }
     Ok(Site { files })
+}
+
+fn errors_extend(
+    take: &mut impl FnMut(Result<Option<OutputFile>, Diagnostic>),
+    errors: Vec<Diagnostic>,
+) {
+    for d in errors {
+        take(Err(d));
+    }
 }
 
 fn robots(handbook: &Handbook) -> String {

@@ -40,14 +40,29 @@ impl Templates {
         context: &impl Serialize,
         made: &[(&'static str, tera::Value)],
     ) -> Result<String, Diagnostic> {
+        let bytes = self.render_bytes(name, context, made, 0)?;
+        Ok(String::from_utf8(bytes).expect("templates and values are UTF-8"))
+    }
+
+    /// `render_with`, as bytes, into a buffer of `capacity` bytes to start
+    /// with (a page's size is known roughly in advance).
+    pub fn render_bytes(
+        &self,
+        name: &str,
+        context: &impl Serialize,
+        made: &[(&'static str, tera::Value)],
+        capacity: usize,
+    ) -> Result<Vec<u8>, Diagnostic> {
         let mut context =
             tera::Context::from_serialize(context).map_err(|e| template_error(&self.origin, &e))?;
         for (key, value) in made {
             context.insert_value(*key, value.clone());
         }
+        let mut out = Vec::with_capacity(capacity);
         self.tera
-            .render(name, &context)
-            .map_err(|e| template_error(&format!("{}/{name}", self.origin), &e))
+            .render_to(name, &context, &mut out)
+            .map_err(|e| template_error(&format!("{}/{name}", self.origin), &e))?;
+        Ok(out)
     }
 }
 
