@@ -1,10 +1,14 @@
 //! The documents of the index: each page section (split at h2 and h3) and
 //! each service, with the terms of each field, ready to be weighted.
 
-use std::collections::{BTreeMap, HashMap};
+use std::cell::RefCell;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rustc_hash::FxHashMap;
 
 use super::index::{SECTIONS_PER_PAGE, SNIPPET_TEXT};
-use super::tokenise::{Stems, is_stop_word, tokenise};
+use super::tokenise::{Scratch, Stems, each_token, is_stop_word};
 use crate::model::{Audience, Page, Service};
 use crate::render::Rendered;
 use crate::render::context::contact_links;
@@ -46,109 +50,182 @@ pub(super) struct Doc {
     pub(super) fields: Vec<(Field, f64, Vec<u32>)>,
 }
 
-pub(super) struct Builder<'a> {
-    pub(super) stems: Stems,
+/// The terms of one build, shared by the threads that make its documents:
+/// each stem and synonym-group token gets one id, and every word indexed is
+/// remembered with its stem (the forms the browser maps query words by).
+pub(super) struct Terms {
+    /// Tells this build's ids from another's in the threads' caches.
+    generation: u64,
+    table: Mutex<Table>,
     /// Synonym groups as sequences of stem ids.
     groups: Vec<Vec<Vec<u32>>>,
     /// The id of each group's `~N` token.
     group_tokens: Vec<u32>,
     /// Stem id → (group, member) of the members starting with it.
     starts: Vec<Vec<(usize, usize)>>,
-    /// Surface form → stem, for every word indexed.
-    pub(super) forms: &'a mut BTreeMap<String, String>,
-    /// Words already seen: their stem's id and whether they are stop words
-    /// (a word is stemmed once).
-    cache: HashMap<String, (u32, bool)>,
-    /// Term ids: each stem and group token is stored once.
-    ids: HashMap<String, u32>,
-    /// Term id → term.
-    pub(super) names: Vec<String>,
 }
 
-impl<'a> Builder<'a> {
-    /// `groups`: synonym groups as stem sequences.
-    pub(super) fn new(
-        stems: Stems,
-        groups: Vec<Vec<Vec<String>>>,
-        forms: &'a mut BTreeMap<String, String>,
-    ) -> Self {
-        let mut b = Builder {
-            stems,
-            groups: Vec::new(),
-            group_tokens: Vec::new(),
-            starts: Vec::new(),
-            forms,
-            cache: HashMap::new(),
-            ids: HashMap::new(),
-            names: Vec::new(),
-        };
-        for (g, members) in groups.into_iter().enumerate() {
-            let members = members
-                .into_iter()
-                .map(|m| m.into_iter().map(|s| b.intern(s)).collect())
-                .collect();
-            b.groups.push(members);
-            let token = b.intern(format!("~{g}"));
-            b.group_tokens.push(token);
+#[derive(Default)]
+pub(super) struct Table {
+    ids: FxHashMap<String, u32>,
+    /// Term id → term.
+    pub(super) names: Vec<String>,
+    /// Every word indexed (but stop words) → the id of its stem.
+    pub(super) forms: FxHashMap<String, u32>,
+}
+
+impl Table {
+    fn intern(&mut self, term: &str) -> u32 {
+        if let Some(&id) = self.ids.get(term) {
+            return id;
         }
-        let mut starts = vec![Vec::new(); b.names.len()];
-        for (g, members) in b.groups.iter().enumerate() {
+        let id = self.names.len() as u32;
+        self.names.push(term.to_string());
+        self.ids.insert(term.to_string(), id);
+        id
+    }
+}
+
+/// What one thread remembers between documents: the stem of every word it
+/// has seen (kept from build to build, up to a limit) and, for the build it
+/// is working on, each word's term id.
+#[derive(Default)]
+struct Local {
+    generation: u64,
+    ids: FxHashMap<String, (u32, bool)>,
+    stems: FxHashMap<String, (String, bool)>,
+    stemmer: Stems,
+    scratch: Scratch,
+}
+
+/// Words whose stems a thread keeps; past this the cache starts again.
+const STEM_CACHE: usize = 200_000;
+
+thread_local! {
+    static LOCAL: RefCell<Local> = RefCell::new(Local::default());
+}
+
+static GENERATION: AtomicU64 = AtomicU64::new(1);
+
+impl Terms {
+    /// `groups`: synonym groups as stem sequences.
+    pub(super) fn new(groups: Vec<Vec<Vec<String>>>) -> Self {
+        let mut table = Table::default();
+        let mut ids = Vec::new();
+        let mut group_tokens = Vec::new();
+        for (g, members) in groups.into_iter().enumerate() {
+            ids.push(
+                members
+                    .into_iter()
+                    .map(|m| m.iter().map(|s| table.intern(s)).collect::<Vec<u32>>())
+                    .collect::<Vec<_>>(),
+            );
+            group_tokens.push(table.intern(&format!("~{g}")));
+        }
+        let mut starts = vec![Vec::new(); table.names.len()];
+        for (g, members) in ids.iter().enumerate() {
             for (m, member) in members.iter().enumerate() {
                 if let Some(&first) = member.first() {
                     starts[first as usize].push((g, m));
                 }
             }
         }
-        b.starts = starts;
-        b
+        Terms {
+            generation: GENERATION.fetch_add(1, Ordering::Relaxed),
+            table: Mutex::new(table),
+            groups: ids,
+            group_tokens,
+            starts,
+        }
     }
 
-    fn intern(&mut self, term: String) -> u32 {
-        if let Some(&id) = self.ids.get(&term) {
-            return id;
+    /// Runs `f` with a builder on this thread's cache.
+    pub(super) fn with<R>(&self, f: impl FnOnce(&mut Builder) -> R) -> R {
+        LOCAL.with(|local| {
+            let mut local = local.borrow_mut();
+            if local.generation != self.generation {
+                local.generation = self.generation;
+                local.ids.clear();
+            }
+            if local.stems.len() > STEM_CACHE {
+                local.stems.clear();
+            }
+            f(&mut Builder {
+                terms: self,
+                local: &mut local,
+            })
+        })
+    }
+
+    pub(super) fn into_table(self) -> Table {
+        self.table.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The id of a word's stem, remembering the word as a form of it.
+    fn intern(&self, word: &str, stem: &str, stop: bool) -> u32 {
+        let mut table = self.table.lock().unwrap_or_else(|e| e.into_inner());
+        let id = table.intern(stem);
+        if !stop && !table.forms.contains_key(word) {
+            table.forms.insert(word.to_string(), id);
         }
-        let id = self.names.len() as u32;
-        self.names.push(term.clone());
-        self.ids.insert(term, id);
         id
     }
+}
 
+pub(super) struct Builder<'a> {
+    terms: &'a Terms,
+    local: &'a mut Local,
+}
+
+impl Builder<'_> {
     /// The terms of one field (as ids): stems of every word but stop words,
     /// plus a `~N` token for each time a member of synonym group N occurs.
     fn terms(&mut self, text: &str) -> Vec<u32> {
-        let tokens = tokenise(text);
-        let mut out = Vec::with_capacity(tokens.len());
-        let mut seq = Vec::with_capacity(tokens.len());
+        let terms = self.terms;
+        let Local {
+            ids,
+            stems,
+            stemmer,
+            scratch,
+            ..
+        } = &mut *self.local;
+        let mut out = Vec::new();
+        let mut seq = Vec::new();
         let mut joined = Vec::new();
-        for t in tokens {
-            let (stem, stop) = match self.cache.get(&t.word) {
+        each_token(text, scratch, |word, is_joined| {
+            let (stem, stop) = match ids.get(word) {
                 Some(&known) => known,
                 None => {
-                    let stem = self.stems.stem(&t.word);
-                    let stop = is_stop_word(&t.word);
-                    if !stop {
-                        self.forms.insert(t.word.clone(), stem.clone());
-                    }
-                    let id = self.intern(stem);
-                    self.cache.insert(t.word, (id, stop));
-                    (id, stop)
+                    let (stem, stop) = match stems.get(word) {
+                        Some(known) => known,
+                        None => {
+                            let known = (stemmer.stem(word), is_stop_word(word));
+                            &*stems.entry(word.to_string()).or_insert(known)
+                        }
+                    };
+                    let known = (terms.intern(word, stem, *stop), *stop);
+                    ids.insert(word.to_string(), known);
+                    known
                 }
             };
             if !stop {
                 out.push(stem);
             }
-            if t.joined {
+            if is_joined {
                 joined.push(stem);
             } else {
                 seq.push(stem);
             }
+        });
+        if terms.groups.is_empty() {
+            return out;
         }
-        let mut counts = vec![0usize; self.groups.len()];
+        let mut counts = vec![0usize; terms.groups.len()];
         let none = Vec::new();
-        let starting = |id: u32| self.starts.get(id as usize).unwrap_or(&none);
+        let starting = |id: u32| terms.starts.get(id as usize).unwrap_or(&none);
         for (i, &stem) in seq.iter().enumerate() {
             for &(g, m) in starting(stem) {
-                let member = &self.groups[g][m];
+                let member = &terms.groups[g][m];
                 if seq[i..].starts_with(member) {
                     counts[g] += 1;
                 }
@@ -156,12 +233,12 @@ impl<'a> Builder<'a> {
         }
         for &stem in &joined {
             for &(g, m) in starting(stem) {
-                if self.groups[g][m].len() == 1 {
+                if terms.groups[g][m].len() == 1 {
                     counts[g] += 1;
                 }
             }
         }
-        for (&token, count) in self.group_tokens.iter().zip(counts) {
+        for (&token, count) in terms.group_tokens.iter().zip(counts) {
             out.extend(std::iter::repeat_n(token, count));
         }
         out
@@ -189,11 +266,11 @@ fn audience_words(audience: &[Audience]) -> String {
 
 /// Text cut to about `SNIPPET_TEXT` characters at a word boundary.
 fn cap(text: &str) -> String {
-    if text.chars().count() <= SNIPPET_TEXT {
+    let Some((end, _)) = text.char_indices().nth(SNIPPET_TEXT) else {
         return text.to_string();
-    }
-    let cut: String = text.chars().take(SNIPPET_TEXT).collect();
-    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(a, _)| a);
+    };
+    let cut = &text[..end];
+    let cut = cut.rsplit_once(' ').map_or(cut, |(a, _)| a);
     format!("{cut} …")
 }
 

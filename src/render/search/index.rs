@@ -5,10 +5,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde_json::{Value, json};
+use rayon::prelude::*;
 
-use super::documents::{Builder, Doc, FIELD_COUNT, page_docs, service_doc};
-use super::shards::{key_of, posting_sizes, shard_file, shard_value, split};
+use super::documents::{Doc, FIELD_COUNT, Table, Terms, page_docs, service_doc};
+use super::json::Json;
+use super::shards::{key_of, posting_sizes, shard_file, split, write_shard};
 use super::tokenise::{FOLD, STOP_WORDS, Stems, tokenise};
 use crate::model::Handbook;
 use crate::render::Rendered;
@@ -61,8 +62,9 @@ pub const DEFAULT_SYNONYMS: &[&[&str]] = &[
 type Phrase = Vec<[String; 2]>;
 
 pub struct Index {
-    /// File path (under `search/`) → the data passed to `__handbookSearch`.
-    pub files: Vec<(String, Value)>,
+    /// File path (under `search/`) → the data passed to `__handbookSearch`,
+    /// as JSON text that is safe inside a script.
+    pub files: Vec<(String, String)>,
 }
 
 /// Synonym groups from the config and the defaults, merged where they share
@@ -206,23 +208,30 @@ pub fn build(handbook: &Handbook, rendered: &[Rendered]) -> Index {
                 .collect()
         })
         .collect();
-    let mut forms = BTreeMap::new();
-    let mut builder = Builder::new(stems, groups, &mut forms);
-    let mut docs = Vec::new();
-    for (i, page) in handbook.pages.iter().enumerate() {
-        docs.extend(page_docs(&mut builder, page, i, &rendered[i]));
-    }
-    for (s, service) in handbook.services.iter().enumerate() {
-        docs.push(service_doc(&mut builder, service, handbook.pages.len() + s));
-    }
-    let postings = weigh(&docs, &builder.names);
-    let stems = Stems::default();
+    // Each page's documents are made on any thread; the terms are shared.
+    let terms = Terms::new(groups);
+    let pages: Vec<Vec<Doc>> = handbook
+        .pages
+        .par_iter()
+        .enumerate()
+        .map(|(i, page)| terms.with(|b| page_docs(b, page, i, &rendered[i])))
+        .collect();
+    let services: Vec<Doc> = handbook
+        .services
+        .par_iter()
+        .enumerate()
+        .map(|(s, service)| terms.with(|b| service_doc(b, service, handbook.pages.len() + s)))
+        .collect();
+    let docs: Vec<Doc> = pages.into_iter().flatten().chain(services).collect();
+    let Table { names, forms, .. } = terms.into_table();
+    let postings = weigh(&docs, &names);
     // Every form, every stem as a form of itself, and the group tokens.
-    let mut items: Vec<(String, String)> = forms.into_iter().collect();
-    let mut stem_list: Vec<&String> = postings.keys().collect();
-    stem_list.sort();
-    items.extend(stem_list.into_iter().map(|s| (s.clone(), s.clone())));
-    items.sort();
+    let mut items: Vec<(String, String)> = forms
+        .into_iter()
+        .map(|(form, id)| (form, names[id as usize].clone()))
+        .chain(postings.keys().map(|s| (s.clone(), s.clone())))
+        .collect();
+    items.par_sort_unstable();
     items.dedup();
 
     let fold: BTreeMap<String, &str> = FOLD.iter().map(|(c, s)| (c.to_string(), *s)).collect();
@@ -237,43 +246,43 @@ pub fn build(handbook: &Handbook, rendered: &[Rendered]) -> Index {
         .map(|t| phrase(&stems, t))
         .filter(|p| !p.is_empty())
         .collect();
-    let doc_count = docs.len();
-    let doc_values: BTreeMap<u32, Value> = docs
-        .into_iter()
-        .map(|d| {
-            (
-                d.id,
-                json!([d.url, d.title, d.section, d.audience, d.text, d.kind]),
-            )
-        })
-        .collect();
-    let mut meta = json!({
-        "v": 1,
-        "fold": fold,
-        "stop": STOP_WORDS,
-        "groups": groups_out,
-        "crisis": crisis,
-        "urgent": super::urgent::card(handbook),
-        "sectionsPerPage": SECTIONS_PER_PAGE,
-        "docsPerChunk": DOCS_PER_CHUNK,
-        "docs": doc_count,
-    });
+    // The entry file's fields (written in key order, as JSON objects are).
+    let mut meta: Vec<(&str, Json)> = vec![
+        ("v", part(&1)),
+        ("fold", part(&fold)),
+        ("stop", part(&STOP_WORDS)),
+        ("groups", part(&groups_out)),
+        ("crisis", part(&crisis)),
+        ("urgent", part(&super::urgent::card(handbook))),
+        ("sectionsPerPage", part(&SECTIONS_PER_PAGE)),
+        ("docsPerChunk", part(&DOCS_PER_CHUNK)),
+        ("docs", part(&docs.len())),
+    ];
 
     // The documents and the entry file alone may already be over the limit;
     // then the one-file index is not built at all.
-    let docs_size = json_len(&doc_values);
-    let meta_size = json_len(&meta);
+    let meta_size = object(&mut meta).plain_len();
+    let room = SINGLE_FILE_LIMIT.saturating_sub(meta_size);
     let mut files = Vec::new();
-    if docs_size + meta_size <= SINGLE_FILE_LIMIT
-        && json_len(&json!({ "": shard_value(&items, &postings) })) + docs_size + meta_size
-            <= SINGLE_FILE_LIMIT
-    {
-        let single = json!({ "": shard_value(&items, &postings) });
-        let all_docs = serde_json::to_value(&doc_values).expect("plain data");
-        meta["shards"] = json!([""]);
-        meta["inline"] = json!({ "shards": single, "docs": all_docs });
-        files.push(("index".to_string(), meta));
-        return Index { files };
+    if let Some(docs_size) = docs_size_within(&docs, room) {
+        let mut single = Json::default();
+        single.raw("{\"\":");
+        write_shard(&mut single, &items, &postings);
+        single.raw("}");
+        if single.plain_len() + docs_size + meta_size <= SINGLE_FILE_LIMIT {
+            let mut all: Vec<&Doc> = docs.iter().collect();
+            all.sort_by_cached_key(|d| d.id.to_string());
+            let mut inline = Json::default();
+            inline.raw("{\"docs\":");
+            write_docs(&mut inline, &all);
+            inline.raw(",\"shards\":");
+            inline.raw(&single.out);
+            inline.raw("}");
+            meta.push(("shards", part(&[""])));
+            meta.push(("inline", inline));
+            files.push(("index".to_string(), object(&mut meta).out));
+            return Index { files };
+        }
     }
     let mut by_key: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     for item in items {
@@ -284,41 +293,96 @@ pub fn build(handbook: &Handbook, rendered: &[Rendered]) -> Index {
     for (key, group) in by_key {
         split(key, group, &sizes, &mut shards);
     }
-    meta["shards"] = json!(shards.iter().map(|(k, _)| k).collect::<Vec<_>>());
-    files.push(("index".to_string(), meta));
-    for (key, group) in &shards {
-        files.push((shard_file(key), shard_value(group, &postings)));
-    }
-    let mut chunks: BTreeMap<u32, serde_json::Map<String, Value>> = BTreeMap::new();
-    for (id, value) in doc_values {
-        chunks
-            .entry(id / DOCS_PER_CHUNK)
-            .or_default()
-            .insert(id.to_string(), value);
-    }
-    for (chunk, map) in chunks {
-        files.push((format!("d/{chunk}"), Value::Object(map)));
-    }
+    meta.push((
+        "shards",
+        part(&shards.iter().map(|(k, _)| k).collect::<Vec<_>>()),
+    ));
+    files.push(("index".to_string(), object(&mut meta).out));
+    files.par_extend(shards.par_iter().map(|(key, group)| {
+        let mut json = Json::default();
+        write_shard(&mut json, group, &postings);
+        (shard_file(key), json.out)
+    }));
+    // Documents are in id order: each chunk is a run of them.
+    let chunks: Vec<&[Doc]> = docs
+        .chunk_by(|a, b| a.id / DOCS_PER_CHUNK == b.id / DOCS_PER_CHUNK)
+        .collect();
+    files.par_extend(chunks.into_par_iter().map(|chunk| {
+        let mut sorted: Vec<&Doc> = chunk.iter().collect();
+        sorted.sort_by_cached_key(|d| d.id.to_string());
+        let mut json = Json::default();
+        write_docs(&mut json, &sorted);
+        (format!("d/{}", chunk[0].id / DOCS_PER_CHUNK), json.out)
+    }));
     Index { files }
 }
 
-/// Counts the bytes written to it.
-struct Count(usize);
-
-impl std::io::Write for Count {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0 += buf.len();
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+/// A small value as JSON.
+fn part(value: &impl serde::Serialize) -> Json {
+    let mut json = Json::default();
+    json.value(value);
+    json
 }
 
-/// The length of `value` written as JSON, without writing it out.
-fn json_len(value: &impl serde::Serialize) -> usize {
-    let mut count = Count(0);
-    serde_json::to_writer(&mut count, value).expect("plain data");
-    count.0
+/// An object of `fields`, in key order.
+fn object(fields: &mut [(&str, Json)]) -> Json {
+    fields.sort_by(|a, b| a.0.cmp(b.0));
+    let mut json = Json::default();
+    json.raw("{");
+    for (i, (key, value)) in fields.iter().enumerate() {
+        if i > 0 {
+            json.raw(",");
+        }
+        json.str(key);
+        json.raw(":");
+        json.raw(&value.out);
+        json.escaped += value.escaped;
+    }
+    json.raw("}");
+    json
+}
+
+fn write_doc(json: &mut Json, doc: &Doc) {
+    json.raw("[");
+    for text in [&doc.url, &doc.title, &doc.section, &doc.audience, &doc.text] {
+        json.str(text);
+        json.raw(",");
+    }
+    json.num(doc.kind.into());
+    json.raw("]");
+}
+
+/// Documents as an object by id; `docs` are in the order of their ids as text.
+fn write_docs(json: &mut Json, docs: &[&Doc]) {
+    json.raw("{");
+    for (i, doc) in docs.iter().enumerate() {
+        if i > 0 {
+            json.raw(",");
+        }
+        json.raw("\"");
+        json.num(doc.id.into());
+        json.raw("\":");
+        write_doc(json, doc);
+    }
+    json.raw("}");
+}
+
+/// The written size of the object of all documents, if it is at most `room`
+/// (a large index stops counting early).
+fn docs_size_within(docs: &[Doc], room: usize) -> Option<usize> {
+    let mut size = 2 + docs.len().saturating_sub(1);
+    let mut json = Json::default();
+    for doc in docs {
+        json.out.clear();
+        json.escaped = 0;
+        json.raw("\"");
+        json.num(doc.id.into());
+        json.raw("\":");
+        write_doc(&mut json, doc);
+        size += json.plain_len();
+        if size > room {
+            return None;
+        }
+    }
+    Some(size)
 }

@@ -4,6 +4,7 @@
 
 mod documents;
 pub mod index;
+mod json;
 mod shards;
 pub mod tokenise;
 mod urgent;
@@ -37,8 +38,8 @@ pub fn files(
     let mut files: Vec<OutputFile> = index
         .files
         .into_par_iter()
-        .map(|(name, value)| OutputFile {
-            content: Content::Bytes(script(&name, &value).into_bytes()),
+        .map(|(name, json)| OutputFile {
+            content: Content::Bytes(script(&name, &json).into_bytes()),
             path: format!("search/{name}.js"),
         })
         .collect();
@@ -52,12 +53,16 @@ pub fn files(
 
 /// One index file: a call the browser's script answers, which works from
 /// `file://` where fetching would not.
-pub fn script(name: &str, value: &serde_json::Value) -> String {
-    format!(
-        "window.__handbookSearch({},{});\n",
-        json_for_script(&name),
-        json_for_script(value)
-    )
+/// `json` is JSON text already safe inside a script.
+pub fn script(name: &str, json: &str) -> String {
+    let name = json_for_script(&name);
+    let mut out = String::with_capacity(json.len() + name.len() + 30);
+    out.push_str("window.__handbookSearch(");
+    out.push_str(&name);
+    out.push(',');
+    out.push_str(json);
+    out.push_str(");\n");
+    out
 }
 
 #[derive(Serialize)]

@@ -4,9 +4,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde_json::{Value, json};
-
 use super::index::{Postings, SHARD_LIMIT};
+use super::json::Json;
 
 /// A shard key as a file name: `a`–`z` and digits kept, anything else as `_hex_`.
 pub fn shard_file(key: &str) -> String {
@@ -28,19 +27,49 @@ pub fn key_of(form: &str, len: usize) -> String {
     form.chars().take(len).collect()
 }
 
-/// A term shard: forms (word → stem, where they differ) and postings by stem.
-pub fn shard_value(items: &[(String, String)], postings: &HashMap<String, Postings>) -> Value {
-    let mut forms = serde_json::Map::new();
-    let mut post = serde_json::Map::new();
+/// A term shard: forms (word → stem, where they differ) and postings by
+/// stem. `items` are in order.
+pub fn write_shard(
+    json: &mut Json,
+    items: &[(String, String)],
+    postings: &HashMap<String, Postings>,
+) {
+    json.raw("{\"forms\":{");
+    let mut first = true;
     for (form, stem) in items {
         if form != stem {
-            forms.insert(form.clone(), Value::String(stem.clone()));
-        }
-        if let Some(p) = postings.get(stem) {
-            post.insert(stem.clone(), json!(p));
+            if !first {
+                json.raw(",");
+            }
+            first = false;
+            json.str(form);
+            json.raw(":");
+            json.str(stem);
         }
     }
-    json!({ "forms": forms, "post": post })
+    json.raw("},\"post\":{");
+    let mut stems: Vec<&String> = items
+        .iter()
+        .map(|(_, stem)| stem)
+        .filter(|stem| postings.contains_key(*stem))
+        .collect();
+    stems.sort_unstable();
+    stems.dedup();
+    for (i, stem) in stems.into_iter().enumerate() {
+        if i > 0 {
+            json.raw(",");
+        }
+        json.str(stem);
+        json.raw(":[");
+        for (k, n) in postings[stem].iter().enumerate() {
+            if k > 0 {
+                json.raw(",");
+            }
+            json.num((*n).into());
+        }
+        json.raw("]");
+    }
+    json.raw("}}");
 }
 
 /// About how many bytes a shard of these items takes.

@@ -57,7 +57,7 @@ fn small() -> (Handbook, Vec<Rendered>) {
 fn meta(handbook: &Handbook, rendered: &[Rendered]) -> Value {
     let index = build(handbook, rendered);
     assert_eq!(index.files.len(), 1, "a small handbook is one file");
-    index.files[0].1.clone()
+    serde_json::from_str(&index.files[0].1).expect("the index is JSON")
 }
 
 /// The postings of a term as (doc id, weight).

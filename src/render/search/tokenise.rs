@@ -101,14 +101,25 @@ pub struct Token {
 /// Lower-cases and folds accents.
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    fold_into(text, &mut out);
+    out
+}
+
+/// [`fold`], onto the end of `out`.
+fn fold_into(text: &str, out: &mut String) {
+    if text.is_ascii() {
+        let start = out.len();
+        out.push_str(text);
+        out[start..].make_ascii_lowercase();
+        return;
+    }
     for c in text.chars() {
         if c.is_ascii() {
             out.push(c.to_ascii_lowercase());
             continue;
         }
-        fold_lowered(c, &mut out);
+        fold_lowered(c, out);
     }
-    out
 }
 
 /// Folds the lower case of one non-ASCII character onto `out`.
@@ -131,34 +142,87 @@ fn is_word_char(c: char) -> bool {
 
 /// The words of `text`, folded, in order.
 pub fn tokenise(text: &str) -> Vec<Token> {
-    let folded = fold(text);
     let mut out = Vec::new();
-    for run in folded.split(|c: char| !is_word_char(c)) {
-        let run = run.trim_matches(|c| c == '\'' || c == '-');
-        if run.is_empty() {
-            continue;
+    each_token(text, &mut Scratch::default(), |word, joined| {
+        out.push(Token {
+            word: word.to_string(),
+            joined,
+        })
+    });
+    out
+}
+
+/// Buffers [`each_token`] reuses from one text to the next.
+#[derive(Default)]
+pub struct Scratch {
+    folded: String,
+    unquoted: String,
+    joined: String,
+}
+
+/// Calls `f(word, joined)` for each word of `text` in order, as [`tokenise`]
+/// lists them, without making a string for each word.
+pub fn each_token(text: &str, scratch: &mut Scratch, mut f: impl FnMut(&str, bool)) {
+    let Scratch {
+        folded,
+        unquoted,
+        joined,
+    } = scratch;
+    folded.clear();
+    fold_into(text, folded);
+    let mut start = None;
+    if folded.is_ascii() {
+        for (i, &b) in folded.as_bytes().iter().enumerate() {
+            let word = b.is_ascii_alphanumeric() || b == b'\'' || b == b'-';
+            match (word, start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    run(&folded[s..i], unquoted, joined, &mut f);
+                    start = None;
+                }
+                _ => {}
+            }
         }
-        let run = run.strip_suffix("'s").unwrap_or(run);
-        let run: std::borrow::Cow<str> = if run.contains('\'') {
-            run.replace('\'', "").into()
-        } else {
-            run.into()
-        };
-        let parts: Vec<&str> = run.split('-').filter(|p| !p.is_empty()).collect();
-        for part in &parts {
-            out.push(Token {
-                word: (*part).to_string(),
-                joined: false,
-            });
-        }
-        if parts.len() > 1 {
-            out.push(Token {
-                word: parts.concat(),
-                joined: true,
-            });
+    } else {
+        for (i, c) in folded.char_indices() {
+            match (is_word_char(c), start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    run(&folded[s..i], unquoted, joined, &mut f);
+                    start = None;
+                }
+                _ => {}
+            }
         }
     }
-    out
+    if let Some(s) = start {
+        run(&folded[s..], unquoted, joined, &mut f);
+    }
+}
+
+/// The words of one run of word characters: apostrophes dropped, and a
+/// hyphenated word's parts followed by the parts joined.
+fn run(run: &str, unquoted: &mut String, joined: &mut String, f: &mut impl FnMut(&str, bool)) {
+    let run = run.trim_matches(|c| c == '\'' || c == '-');
+    if run.is_empty() {
+        return;
+    }
+    let mut run = run.strip_suffix("'s").unwrap_or(run);
+    if run.contains('\'') {
+        unquoted.clear();
+        unquoted.extend(run.chars().filter(|&c| c != '\''));
+        run = unquoted;
+    }
+    let mut parts = 0;
+    for part in run.split('-').filter(|p| !p.is_empty()) {
+        f(part, false);
+        parts += 1;
+    }
+    if parts > 1 {
+        joined.clear();
+        run.split('-').for_each(|p| joined.push_str(p));
+        f(joined, true);
+    }
 }
 
 pub fn is_stop_word(word: &str) -> bool {
@@ -241,5 +305,72 @@ mod tests {
     fn stop_words() {
         assert!(is_stop_word("the") && is_stop_word("my"));
         assert!(!is_stop_word("help") && !is_stop_word("not"));
+    }
+
+    /// The straightforward tokeniser `each_token` replaced.
+    fn reference(text: &str) -> Vec<Token> {
+        let folded: String = text
+            .chars()
+            .flat_map(|c| {
+                let mut s = String::new();
+                if c.is_ascii() {
+                    s.push(c.to_ascii_lowercase());
+                } else {
+                    fold_lowered(c, &mut s);
+                }
+                s.chars().collect::<Vec<_>>()
+            })
+            .collect();
+        let mut out = Vec::new();
+        for run in folded.split(|c: char| !is_word_char(c)) {
+            let run = run.trim_matches(|c| c == '\'' || c == '-');
+            if run.is_empty() {
+                continue;
+            }
+            let run = run.strip_suffix("'s").unwrap_or(run).replace('\'', "");
+            let parts: Vec<&str> = run.split('-').filter(|p| !p.is_empty()).collect();
+            for part in &parts {
+                out.push(Token {
+                    word: (*part).to_string(),
+                    joined: false,
+                });
+            }
+            if parts.len() > 1 {
+                out.push(Token {
+                    word: parts.concat(),
+                    joined: true,
+                });
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn each_token_agrees_with_the_straightforward_version() {
+        let alphabet: Vec<char> = "aZ0 -'’‐.,sÉéẞßİı\u{2028}\u{300}x-'s".chars().collect();
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut scratch = Scratch::default();
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 24) as usize;
+            let mut text = String::new();
+            let mut r = seed;
+            for _ in 0..len {
+                r = r
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                text.push(alphabet[(r >> 33) as usize % alphabet.len()]);
+            }
+            let mut got = Vec::new();
+            each_token(&text, &mut scratch, |w, j| {
+                got.push(Token {
+                    word: w.to_string(),
+                    joined: j,
+                })
+            });
+            assert_eq!(got, reference(&text), "{text:?}");
+        }
     }
 }

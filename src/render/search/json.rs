@@ -1,0 +1,175 @@
+//! The index written as JSON text directly, without building a tree of
+//! values first: the same bytes `json_for_script(serde_json::to_string(…))`
+//! gives, safe inside a `<script>` element and in a script file.
+
+/// JSON text being written.
+#[derive(Default)]
+pub struct Json {
+    pub out: String,
+    /// Bytes the `<script>` escapes added (`<` → `\u003c` adds five): the
+    /// length of the plain JSON is `out.len() - escaped`.
+    pub escaped: usize,
+}
+
+/// What a byte needs: 0 nothing, 1 a JSON escape, 2 a script escape.
+const fn class() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = 1;
+        b += 1;
+    }
+    t[b'"' as usize] = 1;
+    t[b'\\' as usize] = 1;
+    t[b'<' as usize] = 2;
+    t[b'>' as usize] = 2;
+    t[b'&' as usize] = 2;
+    // The first byte of U+2028 and U+2029.
+    t[0xE2] = 2;
+    t
+}
+
+const CLASS: [u8; 256] = class();
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+impl Json {
+    /// The length the text would have without the `<script>` escapes.
+    pub fn plain_len(&self) -> usize {
+        self.out.len() - self.escaped
+    }
+
+    pub fn raw(&mut self, text: &str) {
+        self.out.push_str(text);
+    }
+
+    pub fn num(&mut self, n: u64) {
+        let mut buf = [0u8; 20];
+        let mut i = buf.len();
+        let mut n = n;
+        loop {
+            i -= 1;
+            buf[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        self.out
+            .push_str(std::str::from_utf8(&buf[i..]).expect("digits"));
+    }
+
+    /// A string, quoted and escaped.
+    pub fn str(&mut self, text: &str) {
+        self.out.push('"');
+        let bytes = text.as_bytes();
+        let mut start = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let escape: Option<&str> = match CLASS[b as usize] {
+                0 => None,
+                1 => Some(match b {
+                    b'"' => "\\\"",
+                    b'\\' => "\\\\",
+                    b'\n' => "\\n",
+                    b'\r' => "\\r",
+                    b'\t' => "\\t",
+                    0x08 => "\\b",
+                    0x0C => "\\f",
+                    _ => "",
+                }),
+                _ => match b {
+                    b'<' => Some("\\u003c"),
+                    b'>' => Some("\\u003e"),
+                    b'&' => Some("\\u0026"),
+                    _ => match bytes.get(i + 1..i + 3) {
+                        Some([0x80, 0xA8]) => Some("\\u2028"),
+                        Some([0x80, 0xA9]) => Some("\\u2029"),
+                        _ => None,
+                    },
+                },
+            };
+            let Some(escape) = escape else {
+                i += 1;
+                continue;
+            };
+            self.out.push_str(&text[start..i]);
+            let width = if b == 0xE2 { 3 } else { 1 };
+            if escape.is_empty() {
+                self.out.push_str("\\u00");
+                self.out.push(HEX[(b >> 4) as usize] as char);
+                self.out.push(HEX[(b & 15) as usize] as char);
+            } else {
+                self.out.push_str(escape);
+                if CLASS[b as usize] == 2 {
+                    self.escaped += escape.len() - width;
+                }
+            }
+            i += width;
+            start = i;
+        }
+        self.out.push_str(&text[start..]);
+        self.out.push('"');
+    }
+
+    /// Any serialisable value, through serde_json (for the small parts).
+    pub fn value(&mut self, value: &impl serde::Serialize) {
+        let json = serde_json::to_string(value).expect("plain data");
+        let escaped = json
+            .replace('<', "\\u003c")
+            .replace('>', "\\u003e")
+            .replace('&', "\\u0026")
+            .replace('\u{2028}', "\\u2028")
+            .replace('\u{2029}', "\\u2029");
+        self.escaped += escaped.len() - json.len();
+        self.out.push_str(&escaped);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_as_json_for_script_writes_them() {
+        let alphabet: Vec<char> =
+            "a\"\\\n\r\t\u{8}\u{c}\u{1}\u{1f}\u{7f}<>&é\u{2028}\u{2029}\u{2027}\u{2030}€ 😀/"
+                .chars()
+                .collect();
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 20) as usize;
+            let text: String = (0..len)
+                .map(|k| alphabet[((seed >> (k % 8 * 8)) as usize + k * 7) % alphabet.len()])
+                .collect();
+            let mut json = Json::default();
+            json.str(&text);
+            assert_eq!(json.out, crate::render::json_for_script(&text), "{text:?}");
+            assert_eq!(
+                json.plain_len(),
+                serde_json::to_string(&text).unwrap().len(),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn numbers_and_values() {
+        let mut json = Json::default();
+        for n in [0, 7, 10, 99, 1500, u32::MAX as u64, u64::MAX] {
+            json.num(n);
+            json.raw(",");
+        }
+        assert_eq!(
+            json.out,
+            format!("0,7,10,99,1500,{},{},", u32::MAX, u64::MAX)
+        );
+        let mut json = Json::default();
+        json.value(&serde_json::json!({"b": "</script>", "a": [1, 2]}));
+        assert_eq!(json.out, r#"{"a":[1,2],"b":"\u003c/script\u003e"}"#);
+        assert_eq!(json.plain_len(), r#"{"a":[1,2],"b":"</script>"}"#.len());
+    }
+}
