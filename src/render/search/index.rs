@@ -3,7 +3,9 @@
 //! own, and the files the browser loads (one, or the entry file, term shards
 //! and document files). See docs/search.md.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 
 use rayon::prelude::*;
 
@@ -131,7 +133,7 @@ fn phrase(stems: &Stems, text: &str) -> Phrase {
 /// Postings of one term as `[doc, weight, doc-delta, weight, …]`.
 pub type Postings = Vec<u32>;
 
-fn weigh(docs: &[Doc], names: &[String]) -> HashMap<String, Postings> {
+fn weigh(docs: &[Doc], names: &[String]) -> FxHashMap<String, Postings> {
     let n = docs.len().max(1) as f64;
     let mut total_len = [0f64; FIELD_COUNT];
     for doc in docs {
@@ -167,7 +169,7 @@ fn weigh(docs: &[Doc], names: &[String]) -> HashMap<String, Postings> {
             seen[t] = false;
         }
     }
-    tfs.into_iter()
+    tfs.into_par_iter()
         .enumerate()
         .filter(|(_, list)| !list.is_empty())
         .map(|(term, mut list)| {
@@ -184,7 +186,10 @@ fn weigh(docs: &[Doc], names: &[String]) -> HashMap<String, Postings> {
                 weighted.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
                 weighted.truncate(MAX_POSTINGS);
             }
-            weighted.sort_by_key(|p| p.0);
+            // Documents were visited in order: only a cut list needs sorting.
+            if !weighted.is_sorted_by_key(|p| p.0) {
+                weighted.sort_by_key(|p| p.0);
+            }
             let mut out = Vec::with_capacity(weighted.len() * 2);
             let mut last = 0;
             for (doc, w) in weighted {

@@ -2,7 +2,9 @@
 //! a group over the size limit split by one more letter, so that a query
 //! loads only the few small files its words need.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 
 use super::index::{Postings, SHARD_LIMIT};
 use super::json::Json;
@@ -32,7 +34,7 @@ pub fn key_of(form: &str, len: usize) -> String {
 pub fn write_shard(
     json: &mut Json,
     items: &[(String, String)],
-    postings: &HashMap<String, Postings>,
+    postings: &FxHashMap<String, Postings>,
 ) {
     json.raw("{\"forms\":{");
     let mut first = true;
@@ -73,7 +75,7 @@ pub fn write_shard(
 }
 
 /// About how many bytes a shard of these items takes.
-fn size_of(items: &[(String, String)], sizes: &HashMap<String, usize>) -> usize {
+fn size_of(items: &[(String, String)], sizes: &FxHashMap<String, usize>) -> usize {
     let mut seen = std::collections::HashSet::new();
     let mut size = 0;
     for (form, stem) in items {
@@ -86,7 +88,7 @@ fn size_of(items: &[(String, String)], sizes: &HashMap<String, usize>) -> usize 
 }
 
 /// The written size of each term's postings.
-pub fn posting_sizes(postings: &HashMap<String, Postings>) -> HashMap<String, usize> {
+pub fn posting_sizes(postings: &FxHashMap<String, Postings>) -> FxHashMap<String, usize> {
     postings
         .iter()
         .map(|(term, p)| {
@@ -104,7 +106,7 @@ pub fn posting_sizes(postings: &HashMap<String, Postings>) -> HashMap<String, us
 pub fn split(
     key: String,
     items: Vec<(String, String)>,
-    sizes: &HashMap<String, usize>,
+    sizes: &FxHashMap<String, usize>,
     out: &mut Vec<(String, Vec<(String, String)>)>,
 ) {
     let len = key.chars().count();

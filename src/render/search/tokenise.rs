@@ -172,15 +172,27 @@ pub fn each_token(text: &str, scratch: &mut Scratch, mut f: impl FnMut(&str, boo
     fold_into(text, folded);
     let mut start = None;
     if folded.is_ascii() {
+        // Runs of letters and digits alone (most words) need none of the
+        // apostrophe and hyphen rules.
+        let mut plain = true;
         for (i, &b) in folded.as_bytes().iter().enumerate() {
-            let word = b.is_ascii_alphanumeric() || b == b'\'' || b == b'-';
+            let alnum = b.is_ascii_alphanumeric();
+            let word = alnum || b == b'\'' || b == b'-';
             match (word, start) {
-                (true, None) => start = Some(i),
+                (true, None) => {
+                    start = Some(i);
+                    plain = alnum;
+                }
+                (true, Some(_)) => plain &= alnum,
                 (false, Some(s)) => {
-                    run(&folded[s..i], unquoted, joined, &mut f);
+                    if plain {
+                        f(&folded[s..i], false);
+                    } else {
+                        run(&folded[s..i], unquoted, joined, &mut f);
+                    }
                     start = None;
                 }
-                _ => {}
+                (false, None) => {}
             }
         }
     } else {
