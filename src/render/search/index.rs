@@ -183,7 +183,11 @@ fn weigh(docs: &[Doc], names: &[String]) -> FxHashMap<String, Postings> {
                 })
                 .collect();
             if weighted.len() > MAX_POSTINGS {
-                weighted.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                // The best by weight (ties to the earlier document), found
+                // without sorting them all.
+                weighted.select_nth_unstable_by(MAX_POSTINGS - 1, |a, b| {
+                    b.1.cmp(&a.1).then(a.0.cmp(&b.0))
+                });
                 weighted.truncate(MAX_POSTINGS);
             }
             // Documents were visited in order: only a cut list needs sorting.
