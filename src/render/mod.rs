@@ -139,7 +139,7 @@ pub fn site(
     theme: &Theme,
     rendered: &[Rendered],
 ) -> Result<Site, Vec<Diagnostic>> {
-    site_with(handbook, theme, rendered, &|_| None)
+    site_with(handbook, theme, rendered, &|_| None, None)
 }
 
 /// Where a build's finished files go, one by one, as they are made.
@@ -159,15 +159,17 @@ impl Sink for Keep {
 }
 
 /// `site`, taking page `i`'s finished HTML from `kept(i)` when it gives one
-/// (serve keeps the pages an edit cannot have changed). Everything made
-/// from the whole handbook (print, search, services, audit) is always made.
+/// (serve keeps the pages an edit cannot have changed), and the search
+/// documents of unchanged pages from `search`. Everything made from the
+/// whole handbook (print, search, services, audit) is always made.
 pub fn site_with(
     handbook: &Handbook,
     theme: &Theme,
     rendered: &[Rendered],
     kept: &(dyn Fn(usize) -> Option<Vec<u8>> + Sync),
+    search: Option<&search::index::Memo>,
 ) -> Result<Site, Vec<Diagnostic>> {
-    site_into(handbook, theme, rendered, kept, &Keep)
+    site_into(handbook, theme, rendered, kept, search, &Keep)
 }
 
 /// `site_with`, handing each file to `sink` as soon as it is made (a build
@@ -178,6 +180,7 @@ pub fn site_into(
     theme: &Theme,
     rendered: &[Rendered],
     kept: &(dyn Fn(usize) -> Option<Vec<u8>> + Sync),
+    search_memo: Option<&search::index::Memo>,
     sink: &dyn Sink,
 ) -> Result<Site, Vec<Diagnostic>> {
     let templates = Templates::new(theme).map_err(|d| vec![d])?;
@@ -255,7 +258,7 @@ pub fn site_into(
         Err(e) => errors_extend(&mut take, e),
     }
     match crate::timings::phase("search", || {
-        search::files(handbook, &shared, &templates, rendered)
+        search::files(handbook, &shared, &templates, rendered, search_memo)
     }) {
         Ok(search_files) => search_files.into_iter().for_each(|f| take(sink.put(f))),
         Err(d) => take(Err(d)),

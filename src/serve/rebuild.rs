@@ -29,6 +29,8 @@ pub struct Rebuilder {
     pub last_laid_out: usize,
     /// The last good build's pages, and what they were made from.
     laid_out: Option<LaidOut>,
+    /// Search documents of the pages built before.
+    search: render::search::index::Memo,
 }
 
 /// Pages as laid out by the last good build, in page order.
@@ -50,6 +52,7 @@ impl Rebuilder {
             last_rendered: 0,
             last_laid_out: 0,
             laid_out: None,
+            search: render::search::index::Memo::new(),
         }
     }
 
@@ -59,6 +62,7 @@ impl Rebuilder {
         if *change == Change::Everything {
             self.markdown.clear();
             self.laid_out = None;
+            self.search.clear();
         }
         // The same steps as `crate::compile`, with the Markdown step and
         // unchanged pages taken from memory (a test checks they agree).
@@ -79,7 +83,7 @@ impl Rebuilder {
                 .filter(|l| l.keys[i] == keys[i])
                 .map(|l| l.html[i].clone())
         };
-        let compiled = crate::finish_with(analysed, &kept)?;
+        let compiled = crate::finish_with(analysed, &kept, Some(&self.search))?;
         self.last_laid_out = (0..keys.len()).filter(|&i| kept(i).is_none()).count();
         let files: HashMap<&str, &[u8]> = compiled
             .site

@@ -2,8 +2,8 @@
 //! each service, with the terms of each field, ready to be weighted.
 
 use std::cell::RefCell;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
 
 use rustc_hash::FxHashMap;
 
@@ -70,8 +70,10 @@ pub(super) struct Table {
     ids: FxHashMap<String, u32>,
     /// Term id → term.
     pub(super) names: Vec<String>,
-    /// Every word indexed (but stop words) → the id of its stem.
-    pub(super) forms: FxHashMap<String, u32>,
+    /// Every word indexed but stop words → its word id.
+    words: FxHashMap<String, u32>,
+    /// Word id → the word and the term id of its stem.
+    pub(super) forms: Vec<(String, u32)>,
 }
 
 impl Table {
@@ -92,11 +94,20 @@ impl Table {
 #[derive(Default)]
 struct Local {
     generation: u64,
-    ids: FxHashMap<String, (u32, bool)>,
+    /// Word → (term id of its stem, word id or `NO_WORD` for a stop word).
+    ids: FxHashMap<String, (u32, u32)>,
+    /// Word id → the last record that used it (`record`).
+    stamps: Vec<u32>,
+    record: u32,
+    /// The word ids of the record being made.
+    words: Vec<u32>,
     stems: FxHashMap<String, (String, bool)>,
     stemmer: Stems,
     scratch: Scratch,
 }
+
+/// The word id of stop words, which are not forms.
+const NO_WORD: u32 = u32::MAX;
 
 /// Words whose stems a thread keeps; past this the cache starts again.
 const STEM_CACHE: usize = 200_000;
@@ -139,38 +150,66 @@ impl Terms {
         }
     }
 
-    /// Runs `f` with a builder on this thread's cache.
-    pub(super) fn with<R>(&self, f: impl FnOnce(&mut Builder) -> R) -> R {
+    /// Makes one record's documents with `f`, on this thread's cache; the
+    /// record lists the words they use.
+    pub(super) fn record(&self, f: impl FnOnce(&mut Builder) -> Vec<Doc>) -> Record {
         LOCAL.with(|local| {
             let mut local = local.borrow_mut();
             if local.generation != self.generation {
                 local.generation = self.generation;
                 local.ids.clear();
+                local.stamps.clear();
+                local.record = 0;
             }
             if local.stems.len() > STEM_CACHE {
                 local.stems.clear();
             }
-            f(&mut Builder {
+            local.record += 1;
+            local.words.clear();
+            let docs = f(&mut Builder {
                 terms: self,
                 local: &mut local,
-            })
+            });
+            Record {
+                docs,
+                words: local.words.clone(),
+                serial: SERIAL.fetch_add(1, Ordering::Relaxed),
+            }
         })
     }
 
-    pub(super) fn into_table(self) -> Table {
-        self.table.into_inner().unwrap_or_else(|e| e.into_inner())
+    pub(super) fn table(&self) -> MutexGuard<'_, Table> {
+        self.table.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The id of a word's stem, remembering the word as a form of it.
-    fn intern(&self, word: &str, stem: &str, stop: bool) -> u32 {
-        let mut table = self.table.lock().unwrap_or_else(|e| e.into_inner());
+    /// The id of a word's stem and, but for stop words, of the word.
+    fn intern(&self, word: &str, stem: &str, stop: bool) -> (u32, u32) {
+        let mut table = self.table();
         let id = table.intern(stem);
-        if !stop && !table.forms.contains_key(word) {
-            table.forms.insert(word.to_string(), id);
+        if stop {
+            return (id, NO_WORD);
         }
-        id
+        if let Some(&w) = table.words.get(word) {
+            return (id, w);
+        }
+        let w = table.forms.len() as u32;
+        table.forms.push((word.to_string(), id));
+        table.words.insert(word.to_string(), w);
+        (id, w)
     }
 }
+
+/// The documents of one page or service, with the words they use.
+pub(super) struct Record {
+    /// Ids count from 0 within the record.
+    pub(super) docs: Vec<Doc>,
+    /// Word ids (see [`Table::forms`]), each once.
+    pub(super) words: Vec<u32>,
+    /// Tells records apart (never reused within a run).
+    pub(super) serial: u64,
+}
+
+static SERIAL: AtomicU64 = AtomicU64::new(1);
 
 pub(super) struct Builder<'a> {
     terms: &'a Terms,
@@ -187,13 +226,16 @@ impl Builder<'_> {
             stems,
             stemmer,
             scratch,
+            stamps,
+            record,
+            words,
             ..
         } = &mut *self.local;
         let mut out = Vec::new();
         let mut seq = Vec::new();
         let mut joined = Vec::new();
         each_token(text, scratch, |word, is_joined| {
-            let (stem, stop) = match ids.get(word) {
+            let (stem, word_id) = match ids.get(word) {
                 Some(&known) => known,
                 None => {
                     let (stem, stop) = match stems.get(word) {
@@ -203,13 +245,21 @@ impl Builder<'_> {
                             &*stems.entry(word.to_string()).or_insert(known)
                         }
                     };
-                    let known = (terms.intern(word, stem, *stop), *stop);
+                    let known = terms.intern(word, stem, *stop);
                     ids.insert(word.to_string(), known);
                     known
                 }
             };
-            if !stop {
+            if word_id != NO_WORD {
                 out.push(stem);
+                let w = word_id as usize;
+                if stamps.len() <= w {
+                    stamps.resize(w + 1, 0);
+                }
+                if stamps[w] != *record {
+                    stamps[w] = *record;
+                    words.push(word_id);
+                }
             }
             if is_joined {
                 joined.push(stem);

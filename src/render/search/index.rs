@@ -4,16 +4,18 @@
 //! and document files). See docs/search.md.
 
 use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use rustc_hash::FxHashMap;
 
 use rayon::prelude::*;
 
-use super::documents::{Doc, FIELD_COUNT, Table, Terms, page_docs, service_doc};
+use super::documents::{Doc, FIELD_COUNT, Record, Terms, page_docs, service_doc};
 use super::json::Json;
 use super::shards::{key_of, posting_sizes, shard_file, split, write_shard};
 use super::tokenise::{FOLD, STOP_WORDS, Stems, tokenise};
-use crate::model::Handbook;
+use crate::model::{Handbook, Page};
 use crate::render::Rendered;
 
 /// Ids leave room for this many sections per page (`id = page * 32 + section`),
@@ -133,10 +135,10 @@ fn phrase(stems: &Stems, text: &str) -> Phrase {
 /// Postings of one term as `[doc, weight, doc-delta, weight, …]`.
 pub type Postings = Vec<u32>;
 
-fn weigh(docs: &[Doc], names: &[String]) -> FxHashMap<String, Postings> {
+fn weigh(docs: &[(u32, &Doc)], names: &[String]) -> FxHashMap<String, Postings> {
     let n = docs.len().max(1) as f64;
     let mut total_len = [0f64; FIELD_COUNT];
-    for doc in docs {
+    for (_, doc) in docs {
         for (field, _, terms) in &doc.fields {
             total_len[*field as usize] += terms.len() as f64;
         }
@@ -149,7 +151,7 @@ fn weigh(docs: &[Doc], names: &[String]) -> FxHashMap<String, Postings> {
     let mut per = vec![0f64; names.len()];
     let mut seen = vec![false; names.len()];
     let mut touched: Vec<u32> = Vec::new();
-    for doc in docs {
+    for &(id, doc) in docs {
         for (field, boost, terms) in &doc.fields {
             let f = *field as usize;
             let norm = 1.0 - field.b() + field.b() * terms.len() as f64 / avg[f];
@@ -164,7 +166,7 @@ fn weigh(docs: &[Doc], names: &[String]) -> FxHashMap<String, Postings> {
         }
         for term in touched.drain(..) {
             let t = term as usize;
-            tfs[t].push((doc.id, per[t]));
+            tfs[t].push((id, per[t]));
             per[t] = 0.0;
             seen[t] = false;
         }
@@ -207,6 +209,40 @@ fn weigh(docs: &[Doc], names: &[String]) -> FxHashMap<String, Postings> {
 }
 
 pub fn build(handbook: &Handbook, rendered: &[Rendered]) -> Index {
+    build_with(handbook, rendered, None)
+}
+
+/// What a rebuild takes from the last build: each page's documents, by
+/// everything they are made from, and the document files made of them.
+/// Term ids stay the same from build to build, so kept documents stay valid.
+#[derive(Default)]
+pub struct Memo(Mutex<Option<Kept>>);
+
+struct Kept {
+    groups: Vec<Vec<Vec<String>>>,
+    terms: Arc<Terms>,
+    records: FxHashMap<u64, Arc<Record>>,
+    /// Document files by chunk and the serials of the records in them.
+    chunks: FxHashMap<ChunkKey, Arc<String>>,
+}
+
+/// A document file's number and the serials of the records in it.
+type ChunkKey = (u32, Vec<u64>);
+
+impl Memo {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Forgets everything (after a change to anything but pages).
+    pub fn clear(&self) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}
+
+/// `build`, reusing what `memo` kept from the last build and keeping what
+/// this one makes. The index is the same as `build`'s.
+pub fn build_with(handbook: &Handbook, rendered: &[Rendered], memo: Option<&Memo>) -> Index {
     let stems = Stems::default();
     let group_texts = synonym_groups(handbook);
     let groups: Vec<Vec<Vec<String>>> = group_texts
@@ -217,29 +253,72 @@ pub fn build(handbook: &Handbook, rendered: &[Rendered]) -> Index {
                 .collect()
         })
         .collect();
+    let mut guard = memo.map(|m| m.0.lock().unwrap_or_else(|e| e.into_inner()));
+    let kept = match guard.as_deref_mut().and_then(Option::take) {
+        Some(kept) if kept.groups == groups => Some(kept),
+        _ => None,
+    };
+    let (terms, old_records, old_chunks) = match kept {
+        Some(k) => (k.terms, k.records, k.chunks),
+        None => (
+            Arc::new(Terms::new(groups.clone())),
+            FxHashMap::default(),
+            FxHashMap::default(),
+        ),
+    };
     // Each page's documents are made on any thread; the terms are shared.
-    let terms = Terms::new(groups);
-    let pages: Vec<Vec<Doc>> = handbook
+    let keys: Vec<u64> = match memo {
+        Some(_) => handbook
+            .pages
+            .par_iter()
+            .zip(rendered)
+            .map(|(page, r)| page_key(page, r))
+            .collect(),
+        None => Vec::new(),
+    };
+    let pages: Vec<Arc<Record>> = handbook
         .pages
         .par_iter()
         .enumerate()
-        .map(|(i, page)| terms.with(|b| page_docs(b, page, i, &rendered[i])))
+        .map(|(i, page)| {
+            keys.get(i)
+                .and_then(|k| old_records.get(k))
+                .cloned()
+                .unwrap_or_else(|| Arc::new(terms.record(|b| page_docs(b, page, 0, &rendered[i]))))
+        })
         .collect();
-    let services: Vec<Doc> = handbook
+    let services: Vec<Arc<Record>> = handbook
         .services
         .par_iter()
+        .map(|service| Arc::new(terms.record(|b| vec![service_doc(b, service, 0)])))
+        .collect();
+    drop(old_records);
+    let records: Vec<&Arc<Record>> = pages.iter().chain(&services).collect();
+    let docs: Vec<(u32, &Doc)> = records
+        .iter()
         .enumerate()
-        .map(|(s, service)| terms.with(|b| service_doc(b, service, handbook.pages.len() + s)))
+        .flat_map(|(i, r)| {
+            r.docs
+                .iter()
+                .map(move |d| (i as u32 * SECTIONS_PER_PAGE + d.id, d))
+        })
         .collect();
-    let docs: Vec<Doc> = pages.into_iter().flatten().chain(services).collect();
-    let Table { names, forms, .. } = terms.into_table();
-    let postings = weigh(&docs, &names);
-    // Every form, every stem as a form of itself, and the group tokens.
-    let mut items: Vec<(String, String)> = forms
-        .into_iter()
-        .map(|(form, id)| (form, names[id as usize].clone()))
-        .chain(postings.keys().map(|s| (s.clone(), s.clone())))
-        .collect();
+    let table = terms.table();
+    let names = &table.names;
+    let postings = weigh(&docs, names);
+    // Every form of the words in these documents, every stem as a form of
+    // itself, and the group tokens.
+    let mut used = vec![false; table.forms.len()];
+    let mut items: Vec<(String, String)> = Vec::new();
+    for record in &records {
+        for &w in &record.words {
+            if !std::mem::replace(&mut used[w as usize], true) {
+                let (form, stem) = &table.forms[w as usize];
+                items.push((form.clone(), names[*stem as usize].clone()));
+            }
+        }
+    }
+    items.extend(postings.keys().map(|s| (s.clone(), s.clone())));
     items.par_sort_unstable();
     items.dedup();
 
@@ -279,8 +358,8 @@ pub fn build(handbook: &Handbook, rendered: &[Rendered]) -> Index {
         write_shard(&mut single, &items, &postings);
         single.raw("}");
         if single.plain_len() + docs_size + meta_size <= SINGLE_FILE_LIMIT {
-            let mut all: Vec<&Doc> = docs.iter().collect();
-            all.sort_by_cached_key(|d| d.id.to_string());
+            let mut all = docs.clone();
+            all.sort_by_cached_key(|d| d.0.to_string());
             let mut inline = Json::default();
             inline.raw("{\"docs\":");
             write_docs(&mut inline, &all);
@@ -290,6 +369,8 @@ pub fn build(handbook: &Handbook, rendered: &[Rendered]) -> Index {
             meta.push(("shards", part(&[""])));
             meta.push(("inline", inline));
             files.push(("index".to_string(), object(&mut meta).out));
+            drop(table);
+            keep(guard, groups, terms, keys, pages, FxHashMap::default());
             return Index { files };
         }
     }
@@ -312,18 +393,90 @@ pub fn build(handbook: &Handbook, rendered: &[Rendered]) -> Index {
         write_shard(&mut json, group, &postings);
         (shard_file(key), json.out)
     }));
-    // Documents are in id order: each chunk is a run of them.
-    let chunks: Vec<&[Doc]> = docs
-        .chunk_by(|a, b| a.id / DOCS_PER_CHUNK == b.id / DOCS_PER_CHUNK)
+    // A chunk holds the documents of two records (pages or services); one
+    // made of the same records as last time is taken as it was.
+    let per_chunk = (DOCS_PER_CHUNK / SECTIONS_PER_PAGE) as usize;
+    let chunks: Vec<(ChunkKey, Arc<String>)> = records
+        .par_chunks(per_chunk)
+        .enumerate()
+        .map(|(c, group)| {
+            let key = (c as u32, group.iter().map(|r| r.serial).collect::<Vec<_>>());
+            if let Some(json) = old_chunks.get(&key) {
+                return (key, json.clone());
+            }
+            let mut sorted: Vec<(u32, &Doc)> = group
+                .iter()
+                .enumerate()
+                .flat_map(|(k, r)| {
+                    let base = (c * per_chunk + k) as u32 * SECTIONS_PER_PAGE;
+                    r.docs.iter().map(move |d| (base + d.id, d))
+                })
+                .collect();
+            sorted.sort_by_cached_key(|d| d.0.to_string());
+            let mut json = Json::default();
+            write_docs(&mut json, &sorted);
+            (key, Arc::new(json.out))
+        })
         .collect();
-    files.par_extend(chunks.into_par_iter().map(|chunk| {
-        let mut sorted: Vec<&Doc> = chunk.iter().collect();
-        sorted.sort_by_cached_key(|d| d.id.to_string());
-        let mut json = Json::default();
-        write_docs(&mut json, &sorted);
-        (format!("d/{}", chunk[0].id / DOCS_PER_CHUNK), json.out)
-    }));
+    files.par_extend(
+        chunks
+            .par_iter()
+            .map(|((c, _), json)| (format!("d/{c}"), json.as_ref().clone())),
+    );
+    drop(table);
+    keep(
+        guard,
+        groups,
+        terms,
+        keys,
+        pages,
+        chunks.into_iter().collect(),
+    );
     Index { files }
+}
+
+/// Hands what this build made to the memo, if there is one.
+fn keep(
+    guard: Option<MutexGuard<'_, Option<Kept>>>,
+    groups: Vec<Vec<Vec<String>>>,
+    terms: Arc<Terms>,
+    keys: Vec<u64>,
+    pages: Vec<Arc<Record>>,
+    chunks: FxHashMap<ChunkKey, Arc<String>>,
+) {
+    if let Some(mut guard) = guard {
+        *guard = Some(Kept {
+            groups,
+            terms,
+            records: keys.into_iter().zip(pages).collect(),
+            chunks,
+        });
+    }
+}
+
+/// Everything a page's documents are made from.
+fn page_key(page: &Page, rendered: &Rendered) -> u64 {
+    let mut h = rustc_hash::FxHasher::default();
+    (
+        &page.url,
+        &page.title,
+        &page.summary,
+        &page.audience,
+        &page.tags,
+    )
+        .hash(&mut h);
+    for step in page.steps.iter().flatten() {
+        (&step.title, &step.who, &step.when, &step.action).hash(&mut h);
+    }
+    page.steps.is_some().hash(&mut h);
+    rendered.headings.len().hash(&mut h);
+    for heading in &rendered.headings {
+        (&heading.text, &heading.id).hash(&mut h);
+    }
+    for block in &rendered.blocks {
+        (&block.heading, &block.text).hash(&mut h);
+    }
+    h.finish()
 }
 
 /// A small value as JSON.
@@ -362,14 +515,14 @@ fn write_doc(json: &mut Json, doc: &Doc) {
 }
 
 /// Documents as an object by id; `docs` are in the order of their ids as text.
-fn write_docs(json: &mut Json, docs: &[&Doc]) {
+fn write_docs(json: &mut Json, docs: &[(u32, &Doc)]) {
     json.raw("{");
-    for (i, doc) in docs.iter().enumerate() {
+    for (i, &(id, doc)) in docs.iter().enumerate() {
         if i > 0 {
             json.raw(",");
         }
         json.raw("\"");
-        json.num(doc.id.into());
+        json.num(id.into());
         json.raw("\":");
         write_doc(json, doc);
     }
@@ -378,14 +531,14 @@ fn write_docs(json: &mut Json, docs: &[&Doc]) {
 
 /// The written size of the object of all documents, if it is at most `room`
 /// (a large index stops counting early).
-fn docs_size_within(docs: &[Doc], room: usize) -> Option<usize> {
+fn docs_size_within(docs: &[(u32, &Doc)], room: usize) -> Option<usize> {
     let mut size = 2 + docs.len().saturating_sub(1);
     let mut json = Json::default();
-    for doc in docs {
+    for &(id, doc) in docs {
         json.out.clear();
         json.escaped = 0;
         json.raw("\"");
-        json.num(doc.id.into());
+        json.num(id.into());
         json.raw("\":");
         write_doc(&mut json, doc);
         size += json.plain_len();

@@ -33,8 +33,9 @@ pub fn files(
     shared: &Shared,
     templates: &Templates,
     rendered: &[Rendered],
+    memo: Option<&index::Memo>,
 ) -> Result<Vec<OutputFile>, Diagnostic> {
-    let index = index::build(handbook, rendered);
+    let index = index::build_with(handbook, rendered, memo);
     let mut files: Vec<OutputFile> = index
         .files
         .into_par_iter()

@@ -186,3 +186,78 @@ fn shard_files_have_safe_names() {
     assert_eq!(shard_file("é"), "t/_e9_");
     const { assert!(index::SHARD_LIMIT < index::SINGLE_FILE_LIMIT) };
 }
+
+/// A handbook large enough for a split index: `pages` pages of varied words.
+fn many(pages: usize, edit: usize) -> Vec<(String, String)> {
+    let words = [
+        "worry",
+        "sleep",
+        "exam",
+        "friend",
+        "bully",
+        "grief",
+        "panic",
+        "mood",
+        "eating",
+        "school",
+        "teacher",
+        "parent",
+        "online",
+        "safety",
+        "referral",
+        "nurse",
+        "counsellor",
+        "calm",
+    ];
+    let mut files = vec![("handbook.yaml".to_string(), CONFIG.to_string())];
+    files.push((
+        "index.md".into(),
+        "---\ntitle: Home\n---\nWelcome.\n".into(),
+    ));
+    for p in 0..pages {
+        let mut body = String::new();
+        for s in 0..4 {
+            body.push_str(&format!("\n## Part {s} of {p}\n\n"));
+            for w in 0..120 {
+                body.push_str(words[(p * 7 + s * 3 + w * w) % words.len()]);
+                body.push_str(&format!("{} ", (p + w) % 50));
+            }
+            if p == edit {
+                body.push_str(" zanzibar <b>&amp;</b> \u{2028} ");
+            }
+        }
+        files.push((
+            format!("p{p}.md"),
+            format!(
+                "---\ntitle: Page {p}\nsummary: About {}\n---\n{body}",
+                words[p % 18]
+            ),
+        ));
+    }
+    files
+}
+
+fn as_refs(files: &[(String, String)]) -> Vec<(&str, &str)> {
+    files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect()
+}
+
+#[test]
+fn a_rebuild_from_the_memo_is_the_same_index_as_a_fresh_build() {
+    let memo = index::Memo::new();
+    for (pages, edit) in [(3, 0), (160, 5), (160, 6), (150, 200), (160, 6)] {
+        let files = many(pages, edit);
+        let (h, r) = handbook(&as_refs(&files), Edition::Public);
+        let fresh = build(&h, &r);
+        let kept = index::build_with(&h, &r, Some(&memo));
+        assert_eq!(kept.files, fresh.files, "{pages} pages, page {edit} edited");
+        if pages > 100 {
+            assert!(fresh.files.len() > 10, "the index is split");
+        }
+        // A word only the edited page had is gone with the edit.
+        let all: String = fresh.files.iter().map(|f| f.1.as_str()).collect();
+        assert_eq!(all.contains("zanzibar"), edit < pages, "{pages} {edit}");
+    }
+}
