@@ -136,6 +136,22 @@ fn fold_lowered(upper: char, out: &mut String) {
     }
 }
 
+/// For ASCII bytes: 0 not part of a word, 1 a letter or digit, 2 an
+/// apostrophe or hyphen.
+const ASCII_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        if (b as u8).is_ascii_alphanumeric() {
+            t[b] = 1;
+        }
+        b += 1;
+    }
+    t[b'\'' as usize] = 2;
+    t[b'-' as usize] = 2;
+    t
+};
+
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '\'' || c == '-'
 }
@@ -174,25 +190,29 @@ pub fn each_token(text: &str, scratch: &mut Scratch, mut f: impl FnMut(&str, boo
     if folded.is_ascii() {
         // Runs of letters and digits alone (most words) need none of the
         // apostrophe and hyphen rules.
-        let mut plain = true;
-        for (i, &b) in folded.as_bytes().iter().enumerate() {
-            let alnum = b.is_ascii_alphanumeric();
-            let word = alnum || b == b'\'' || b == b'-';
-            match (word, start) {
-                (true, None) => {
-                    start = Some(i);
-                    plain = alnum;
+        let bytes = folded.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            while i < bytes.len() && ASCII_CLASS[bytes[i] as usize] == 0 {
+                i += 1;
+            }
+            let s = i;
+            let mut plain = true;
+            while i < bytes.len() {
+                match ASCII_CLASS[bytes[i] as usize] {
+                    0 => break,
+                    1 => {}
+                    _ => plain = false,
                 }
-                (true, Some(_)) => plain &= alnum,
-                (false, Some(s)) => {
-                    if plain {
-                        f(&folded[s..i], false);
-                    } else {
-                        run(&folded[s..i], unquoted, joined, &mut f);
-                    }
-                    start = None;
-                }
-                (false, None) => {}
+                i += 1;
+            }
+            if s == i {
+                break;
+            }
+            if plain {
+                f(&folded[s..i], false);
+            } else {
+                run(&folded[s..i], unquoted, joined, &mut f);
             }
         }
     } else {
