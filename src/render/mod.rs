@@ -258,9 +258,9 @@ pub fn site_into(
         Err(e) => errors_extend(&mut take, e),
     }
     match crate::timings::phase("search", || {
-        search::files(handbook, &shared, &templates, rendered, search_memo)
+        search::files(handbook, &shared, &templates, rendered, search_memo, sink)
     }) {
-        Ok(search_files) => search_files.into_iter().for_each(|f| take(sink.put(f))),
+        Ok(search_files) => search_files.into_iter().for_each(|f| take(Ok(Some(f)))),
         Err(d) => take(Err(d)),
     }
     let mut rest = vec![OutputFile {

@@ -144,13 +144,37 @@ fn weigh(docs: &[(u32, &Doc)], names: &[String]) -> FxHashMap<String, Postings> 
         }
     }
     let avg: Vec<f64> = total_len.iter().map(|t| (t / n).max(1.0)).collect();
-    // term id → doc → weighted term frequency
-    let mut tfs: Vec<Vec<(u32, f64)>> = vec![Vec::new(); names.len()];
+    // Each term's document frequency first, so that each posting can be
+    // weighed as it is found and stored in a list of the exact size.
+    let mut df = vec![0u32; names.len()];
+    let mut seen = vec![false; names.len()];
+    let mut touched: Vec<u32> = Vec::new();
+    for (_, doc) in docs {
+        for (_, _, terms) in &doc.fields {
+            for &term in terms {
+                if !std::mem::replace(&mut seen[term as usize], true) {
+                    touched.push(term);
+                }
+            }
+        }
+        for term in touched.drain(..) {
+            df[term as usize] += 1;
+            seen[term as usize] = false;
+        }
+    }
+    let idf: Vec<f64> = df
+        .iter()
+        .map(|&d| {
+            let d = d as f64;
+            (1.0 + (n - d + 0.5) / (d + 0.5)).ln()
+        })
+        .collect();
+    // term id → (doc, weight)
+    let mut lists: Vec<Vec<(u32, u32)>> =
+        df.iter().map(|&d| Vec::with_capacity(d as usize)).collect();
     // This document's weighted frequency of each term, and the terms it has
     // in the order first seen.
     let mut per = vec![0f64; names.len()];
-    let mut seen = vec![false; names.len()];
-    let mut touched: Vec<u32> = Vec::new();
     for &(id, doc) in docs {
         for (field, boost, terms) in &doc.fields {
             let f = *field as usize;
@@ -166,24 +190,18 @@ fn weigh(docs: &[(u32, &Doc)], names: &[String]) -> FxHashMap<String, Postings> 
         }
         for term in touched.drain(..) {
             let t = term as usize;
-            tfs[t].push((id, per[t]));
+            let tf = per[t];
+            let w = idf[t] * tf * (K1 + 1.0) / (tf + K1);
+            lists[t].push((id, ((w * 100.0).round() as u32).max(1)));
             per[t] = 0.0;
             seen[t] = false;
         }
     }
-    tfs.into_par_iter()
+    lists
+        .into_par_iter()
         .enumerate()
         .filter(|(_, list)| !list.is_empty())
-        .map(|(term, mut list)| {
-            let df = list.len() as f64;
-            let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-            let mut weighted: Vec<(u32, u32)> = list
-                .drain(..)
-                .map(|(doc, tf)| {
-                    let w = idf * tf * (K1 + 1.0) / (tf + K1);
-                    (doc, ((w * 100.0).round() as u32).max(1))
-                })
-                .collect();
+        .map(|(term, mut weighted)| {
             if weighted.len() > MAX_POSTINGS {
                 // The best by weight (ties to the earlier document), found
                 // without sorting them all.
@@ -243,6 +261,26 @@ impl Memo {
 /// `build`, reusing what `memo` kept from the last build and keeping what
 /// this one makes. The index is the same as `build`'s.
 pub fn build_with(handbook: &Handbook, rendered: &[Rendered], memo: Option<&Memo>) -> Index {
+    let files = Mutex::new(Vec::new());
+    build_into(handbook, rendered, memo, &|name, json| {
+        files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((name, json))
+    });
+    let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    Index { files }
+}
+
+/// `build_with`, handing each file to `emit(name, json)` as soon as it is
+/// made (from any thread) instead of holding them all.
+pub fn build_into(
+    handbook: &Handbook,
+    rendered: &[Rendered],
+    memo: Option<&Memo>,
+    emit: &(dyn Fn(String, String) + Sync),
+) {
     let stems = Stems::default();
     let group_texts = synonym_groups(handbook);
     let groups: Vec<Vec<Vec<String>>> = group_texts
@@ -351,7 +389,6 @@ pub fn build_with(handbook: &Handbook, rendered: &[Rendered], memo: Option<&Memo
     // then the one-file index is not built at all.
     let meta_size = object(&mut meta).plain_len();
     let room = SINGLE_FILE_LIMIT.saturating_sub(meta_size);
-    let mut files = Vec::new();
     if let Some(docs_size) = docs_size_within(&docs, room) {
         let mut single = Json::default();
         single.raw("{\"\":");
@@ -368,10 +405,10 @@ pub fn build_with(handbook: &Handbook, rendered: &[Rendered], memo: Option<&Memo
             inline.raw("}");
             meta.push(("shards", part(&[""])));
             meta.push(("inline", inline));
-            files.push(("index".to_string(), object(&mut meta).out));
+            emit("index".to_string(), object(&mut meta).out);
             drop(table);
             keep(guard, groups, terms, keys, pages, FxHashMap::default());
-            return Index { files };
+            return;
         }
     }
     let mut by_key: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
@@ -387,22 +424,24 @@ pub fn build_with(handbook: &Handbook, rendered: &[Rendered], memo: Option<&Memo
         "shards",
         part(&shards.iter().map(|(k, _)| k).collect::<Vec<_>>()),
     ));
-    files.push(("index".to_string(), object(&mut meta).out));
-    files.par_extend(shards.par_iter().map(|(key, group)| {
+    emit("index".to_string(), object(&mut meta).out);
+    shards.par_iter().for_each(|(key, group)| {
         let mut json = Json::default();
         write_shard(&mut json, group, &postings);
-        (shard_file(key), json.out)
-    }));
+        emit(shard_file(key), json.out);
+    });
     // A chunk holds the documents of two records (pages or services); one
     // made of the same records as last time is taken as it was.
     let per_chunk = (DOCS_PER_CHUNK / SECTIONS_PER_PAGE) as usize;
     let chunks: Vec<(ChunkKey, Arc<String>)> = records
         .par_chunks(per_chunk)
         .enumerate()
-        .map(|(c, group)| {
+        .filter_map(|(c, group)| {
             let key = (c as u32, group.iter().map(|r| r.serial).collect::<Vec<_>>());
+            let name = format!("d/{c}");
             if let Some(json) = old_chunks.get(&key) {
-                return (key, json.clone());
+                emit(name, json.as_ref().clone());
+                return Some((key, json.clone()));
             }
             let mut sorted: Vec<(u32, &Doc)> = group
                 .iter()
@@ -415,14 +454,15 @@ pub fn build_with(handbook: &Handbook, rendered: &[Rendered], memo: Option<&Memo
             sorted.sort_by_cached_key(|d| d.0.to_string());
             let mut json = Json::default();
             write_docs(&mut json, &sorted);
-            (key, Arc::new(json.out))
+            // Only a memo keeps the files once they are handed on.
+            if memo.is_none() {
+                emit(name, json.out);
+                return None;
+            }
+            emit(name, json.out.clone());
+            Some((key, Arc::new(json.out)))
         })
         .collect();
-    files.par_extend(
-        chunks
-            .par_iter()
-            .map(|((c, _), json)| (format!("d/{c}"), json.as_ref().clone())),
-    );
     drop(table);
     keep(
         guard,
@@ -432,7 +472,6 @@ pub fn build_with(handbook: &Handbook, rendered: &[Rendered], memo: Option<&Memo
         pages,
         chunks.into_iter().collect(),
     );
-    Index { files }
 }
 
 /// Hands what this build made to the memo, if there is one.

@@ -9,11 +9,12 @@ mod shards;
 pub mod tokenise;
 mod urgent;
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use super::context::{self, PageContext, Shared};
-use super::{Content, OutputFile, Rendered, Templates, json_for_script, relative};
+use std::sync::Mutex;
+
+use super::{Content, OutputFile, Rendered, Sink, Templates, json_for_script, relative};
 use crate::diagnostic::Diagnostic;
 use crate::model::Handbook;
 
@@ -27,28 +28,44 @@ pub fn reserved_outputs() -> [&'static str; 2] {
     [PAGE, ENTRY]
 }
 
-/// The index files and the A–Z page.
+/// The index files and the A–Z page, each handed to `sink` as it is made;
+/// returns what the sink gives back, in path order.
 pub fn files(
     handbook: &Handbook,
     shared: &Shared,
     templates: &Templates,
     rendered: &[Rendered],
     memo: Option<&index::Memo>,
+    sink: &dyn Sink,
 ) -> Result<Vec<OutputFile>, Diagnostic> {
-    let index = index::build_with(handbook, rendered, memo);
-    let mut files: Vec<OutputFile> = index
-        .files
-        .into_par_iter()
-        .map(|(name, json)| OutputFile {
+    let kept = Mutex::new(Vec::new());
+    let first_error = Mutex::new(None);
+    let put = |file: OutputFile| match sink.put(file) {
+        Ok(Some(file)) => kept.lock().unwrap_or_else(|e| e.into_inner()).push(file),
+        Ok(None) => {}
+        Err(d) => {
+            first_error
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get_or_insert(d);
+        }
+    };
+    index::build_into(handbook, rendered, memo, &|name, json| {
+        put(OutputFile {
             content: Content::Bytes(script(&name, &json).into_bytes()),
             path: format!("search/{name}.js"),
         })
-        .collect();
+    });
     let html = templates.render("search.html", &az_context(handbook, shared))?;
-    files.push(OutputFile {
+    put(OutputFile {
         path: PAGE.into(),
         content: Content::Bytes(html.into_bytes()),
     });
+    if let Some(d) = first_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        return Err(d);
+    }
+    let mut files = kept.into_inner().unwrap_or_else(|e| e.into_inner());
+    files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
 
