@@ -180,7 +180,8 @@ pub fn site_into(
     kept: &(dyn Fn(usize) -> Option<Vec<u8>> + Sync),
     sink: &dyn Sink,
 ) -> Result<Site, Vec<Diagnostic>> {
-    let templates = Templates::new(theme).map_err(|d| vec![d])?;
+    let templates =
+        crate::timings::phase("templates", || Templates::new(theme)).map_err(|d| vec![d])?;
     let (shared, folders) = crate::timings::phase("shared", || {
         let shared = context::Shared::new(handbook);
         let folders = context::folder_values(handbook, &shared);
@@ -218,6 +219,8 @@ pub fn site_into(
             })
             .collect()
     });
+    // Only the pages use the folders' values.
+    drop(folders);
     let mut files = Vec::new();
     let mut errors = Vec::new();
     let mut take = |result: Result<Option<OutputFile>, Diagnostic>| match result {
@@ -248,16 +251,17 @@ pub fn site_into(
             })
         }));
     }
-    match crate::timings::phase("services", || {
-        services::render(handbook, &shared, &templates)
-    }) {
-        Ok(generated) => generated.into_iter().for_each(|f| take(sink.put(f))),
-        Err(e) => errors_extend(&mut take, e),
-    }
+    crate::timings::phase("services", || {
+        services::render(handbook, &shared, &templates, sink)
+    })
+    .into_iter()
+    .for_each(&mut take);
     match crate::timings::phase("search", || {
         search::files(handbook, &shared, &templates, rendered)
     }) {
-        Ok(search_files) => search_files.into_iter().for_each(|f| take(sink.put(f))),
+        Ok(search_files) => crate::timings::phase("write search", || put_all(sink, search_files))
+            .into_iter()
+            .for_each(&mut take),
         Err(d) => take(Err(d)),
     }
     let mut rest = vec![OutputFile {
@@ -282,7 +286,7 @@ pub fn site_into(
             content: Content::Copy(asset.abs.clone()),
         });
     }
-    rest.into_iter().for_each(|f| take(sink.put(f)));
+    put_all(sink, rest).into_iter().for_each(&mut take);
     if !errors.is_empty() {
         errors.dedup_by(|a, b| a.message == b.message);
         return Err(errors);
@@ -290,13 +294,10 @@ pub fn site_into(
     Ok(Site { files })
 }
 
-fn errors_extend(
-    take: &mut impl FnMut(Result<Option<OutputFile>, Diagnostic>),
-    errors: Vec<Diagnostic>,
-) {
-    for d in errors {
-        take(Err(d));
-    }
+/// Hands every file to `sink`, several at a time (most of a build's time
+/// after rendering is spent writing), keeping their order in what comes back.
+fn put_all(sink: &dyn Sink, files: Vec<OutputFile>) -> Vec<Result<Option<OutputFile>, Diagnostic>> {
+    files.into_par_iter().map(|f| sink.put(f)).collect()
 }
 
 fn robots(handbook: &Handbook) -> String {

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::context::{self, DateInfo, Label, Link, PageContext, ServiceCard, Shared};
 use super::templates::Templates;
-use super::{Content, OutputFile, relative};
+use super::{Content, OutputFile, Sink, relative};
 use crate::diagnostic::Diagnostic;
 use crate::model::service_rules::{CATEGORIES, category_label, referral_label};
 use crate::model::{Audience, Handbook, Service};
@@ -394,41 +394,30 @@ fn service_page(
     })
 }
 
-/// The directory, every service's page and services.json.
+/// The directory, every service's page and services.json, each handed to
+/// `sink` as soon as it is made.
 pub fn render(
     handbook: &Handbook,
     shared: &Shared,
     templates: &Templates,
-) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
-    let mut errors = Vec::new();
-    let mut files = Vec::with_capacity(handbook.services.len() + 2);
-    match directory(handbook, shared, templates) {
-        Ok(html) => files.push(OutputFile {
-            path: DIRECTORY_URL.into(),
-            content: Content::Bytes(html.into_bytes()),
-        }),
-        Err(d) => errors.push(d),
-    }
-    let pages: Vec<Result<OutputFile, Diagnostic>> = handbook
-        .services
-        .par_iter()
-        .map(|s| service_page(handbook, shared, templates, s))
-        .collect();
-    for page in pages {
-        match page {
-            Ok(f) => files.push(f),
-            Err(d) => errors.push(d),
-        }
-    }
-    files.push(OutputFile {
+    sink: &dyn Sink,
+) -> Vec<Result<Option<OutputFile>, Diagnostic>> {
+    let directory = directory(handbook, shared, templates).map(|html| OutputFile {
+        path: DIRECTORY_URL.into(),
+        content: Content::Bytes(html.into_bytes()),
+    });
+    let mut results = vec![directory.and_then(|f| sink.put(f))];
+    results.par_extend(
+        handbook
+            .services
+            .par_iter()
+            .map(|s| service_page(handbook, shared, templates, s).and_then(|f| sink.put(f))),
+    );
+    results.push(sink.put(OutputFile {
         path: "services.json".into(),
         content: Content::Bytes(crate::openreferral::to_json(&handbook.services).into_bytes()),
-    });
-    if errors.is_empty() {
-        Ok(files)
-    } else {
-        Err(errors)
-    }
+    }));
+    results
 }
 
 #[cfg(test)]
