@@ -120,33 +120,89 @@ pub(crate) fn options() -> Options {
 /// Renders `markdown`, which lives in folder `dir` of the handbook and starts
 /// on line `first_line` of its file.
 pub fn render(markdown: &str, dir: &str, first_line: usize, linker: &dyn Linker) -> Rendered {
-    let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(markdown.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
-    let pos_of = |offset: usize| {
-        let line = line_starts.partition_point(|&s| s <= offset) - 1;
-        let col = markdown[line_starts[line]..offset].chars().count() + 1;
-        Pos::new(first_line + line, col)
+    SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+        Ok(mut scratch) => render_with(markdown, dir, first_line, linker, &mut scratch),
+        Err(_) => render_with(markdown, dir, first_line, linker, &mut Scratch::default()),
+    })
+}
+
+/// Buffers reused from page to page on one thread: the HTML and each text
+/// block are made in them, then copied out at their exact size, so the
+/// rendered pages (kept for the whole build) hold no unused capacity and
+/// the buffers grow only a few times per thread instead of on every page.
+#[derive(Default)]
+struct Scratch {
+    html: String,
+    text: String,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+/// Scratch buffers larger than this are not kept after a render.
+const SCRATCH_KEEP: usize = 1 << 20;
+
+/// Where each line starts in `text`, for turning offsets into positions
+/// (made on the first link: most pages have few or none).
+struct Lines<'a> {
+    text: &'a str,
+    first_line: usize,
+    starts: Vec<usize>,
+}
+
+impl Lines<'_> {
+    fn pos_of(&mut self, offset: usize) -> Pos {
+        if self.starts.is_empty() {
+            self.starts = std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect();
+        }
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let col = self.text[self.starts[line]..offset].chars().count() + 1;
+        Pos::new(self.first_line + line, col)
+    }
+}
+
+fn render_with(
+    markdown: &str,
+    dir: &str,
+    first_line: usize,
+    linker: &dyn Linker,
+    scratch: &mut Scratch,
+) -> Rendered {
+    let mut lines = Lines {
+        text: markdown,
+        first_line,
+        starts: Vec::new(),
     };
 
     let parsed: Vec<(Event, std::ops::Range<usize>)> = Parser::new_ext(markdown, options())
         .into_offset_iter()
         .collect();
-    let has_h1 = parsed.iter().any(|(e, _)| {
-        matches!(
-            e,
+    let mut has_h1 = false;
+    // Each table gains two events (the scrolling wrapper's tags).
+    let mut tables = 0;
+    for (e, _) in &parsed {
+        match e {
             Event::Start(Tag::Heading {
                 level: HeadingLevel::H1,
                 ..
-            })
-        )
-    });
+            }) => has_h1 = true,
+            Event::Start(Tag::Table(_)) => tables += 1,
+            _ => {}
+        }
+    }
     let shift = u8::from(has_h1) + linker.heading_shift();
 
     let mut out = Rendered::default();
-    let mut events: Vec<Event> = Vec::with_capacity(parsed.len());
-    let mut used_ids: HashSet<String> = RESERVED_IDS.iter().map(|s| s.to_string()).collect();
-    let mut block = TextBlock::default();
+    let mut events: Vec<Event> = Vec::with_capacity(parsed.len() + 2 * tables);
+    let mut used_ids = UsedIds::default();
+    scratch.text.clear();
+    let mut block = TextBlock {
+        heading: None,
+        text: std::mem::take(&mut scratch.text),
+    };
     let mut heading: Option<OpenHeading> = None;
     // Open link: index into `out.links`, to collect its text.
     let mut link: Option<usize> = None;
@@ -209,7 +265,7 @@ pub fn render(markdown: &str, dir: &str, first_line: usize, linker: &dyn Linker)
                 let href = href_for(&target, &dest_url, linker);
                 out.links.push(LinkRef {
                     target,
-                    pos: pos_of(range.start),
+                    pos: lines.pos_of(range.start),
                     text: String::new(),
                     is_image: false,
                 });
@@ -235,7 +291,7 @@ pub fn render(markdown: &str, dir: &str, first_line: usize, linker: &dyn Linker)
                 let href = href_for(&target, &dest_url, linker);
                 out.links.push(LinkRef {
                     target,
-                    pos: pos_of(range.start),
+                    pos: lines.pos_of(range.start),
                     text: String::new(),
                     is_image: true,
                 });
@@ -298,7 +354,16 @@ pub fn render(markdown: &str, dir: &str, first_line: usize, linker: &dyn Linker)
         }
     }
     flush(&mut out.blocks, &mut block);
-    pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
+    scratch.html.clear();
+    pulldown_cmark::html::push_html(&mut scratch.html, events.into_iter());
+    out.html = scratch.html.as_str().to_owned();
+    scratch.text = block.text;
+    if scratch.html.capacity() > SCRATCH_KEEP {
+        scratch.html = String::new();
+    }
+    if scratch.text.capacity() > SCRATCH_KEEP {
+        scratch.text = String::new();
+    }
     out
 }
 
@@ -375,15 +440,20 @@ fn push_text(buffer: &mut String, text: &str) {
     buffer.push_str(&text[run..]);
 }
 
+/// Ends the block being read: it is kept (as an exact-size copy) unless it
+/// is empty, and `block` starts again with its buffer emptied.
 fn flush(blocks: &mut Vec<TextBlock>, block: &mut TextBlock) {
     if block.text.ends_with(' ') {
         block.text.pop();
     }
     if !block.text.is_empty() || block.heading.is_some() {
-        blocks.push(std::mem::take(block));
-    } else {
-        *block = TextBlock::default();
+        blocks.push(TextBlock {
+            heading: block.heading,
+            text: block.text.as_str().to_owned(),
+        });
     }
+    block.heading = None;
+    block.text.clear();
 }
 
 /// `text` with runs of whitespace made one space and none at either end,
@@ -437,10 +507,22 @@ pub fn slug(text: &str) -> String {
     }
 }
 
-fn unique_id(base: &str, used: &mut HashSet<String>) -> String {
+/// The ids a page's headings have taken so far; the reserved ids count as
+/// taken without being copied into the set for every page.
+#[derive(Default)]
+struct UsedIds(HashSet<String>);
+
+impl UsedIds {
+    /// Takes `id` if it is free.
+    fn insert(&mut self, id: &str) -> bool {
+        !RESERVED_IDS.contains(&id) && !self.0.contains(id) && self.0.insert(id.to_string())
+    }
+}
+
+fn unique_id(base: &str, used: &mut UsedIds) -> String {
     let mut id = base.to_string();
     let mut n = 2;
-    while !used.insert(id.clone()) {
+    while !used.insert(&id) {
         id = format!("{base}-{n}");
         n += 1;
     }
@@ -718,6 +800,29 @@ mod tests {
         assert_eq!(r.blocks[0].text, "Lead in.");
         assert_eq!(r.blocks[1].text, "Body one. Deep More.");
         assert_eq!(r.blocks[2].heading, Some(2));
+    }
+
+    #[test]
+    fn reused_buffers_give_what_fresh_ones_give() {
+        let pages = [
+            "Lead.\n\n## Top {#main}\n\nA [link](a.md) here.\n\n| a |\n|---|\n| 1 |\n",
+            "# Only\n\nText   with  spaces.\n\n### Deep\n\n- [ ] task\n",
+            "",
+            "## Top\n\n## Top\n\nEnd [x](#top).\n",
+        ];
+        for _ in 0..2 {
+            for text in pages {
+                let reused = md(text);
+                let fresh = render_with(text, "policy", 5, &Plain, &mut Scratch::default());
+                assert_eq!(reused.html, fresh.html);
+                assert_eq!(reused.headings, fresh.headings);
+                assert_eq!(reused.links, fresh.links);
+                assert_eq!(reused.blocks, fresh.blocks);
+                assert_eq!(reused.html.capacity(), reused.html.len());
+            }
+        }
+        let ids: Vec<String> = md(pages[3]).headings.into_iter().map(|h| h.id).collect();
+        assert_eq!(ids, ["top-2", "top-3"]);
     }
 
     #[test]
