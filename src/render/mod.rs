@@ -219,8 +219,9 @@ pub fn site_into(
             })
             .collect()
     });
-    // Only the pages use the folders' values.
-    drop(folders);
+    // Only the pages use the folders' values. Freeing them is a million
+    // small frees at 10k pages (~100 ms): done on the threads that made them.
+    folders.into_par_iter().for_each(drop);
     let mut files = Vec::new();
     let mut errors = Vec::new();
     let mut take = |result: Result<Option<OutputFile>, Diagnostic>| match result {
