@@ -404,40 +404,76 @@ fn push_text(buffer: &mut String, text: &str) {
     let mut run = 0;
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        if b > b' ' && b < 0x80 {
-            in_space = false;
-            i += 1;
-            continue;
-        }
-        if b == b' ' && !in_space {
-            // A single space between words stays in the stretch.
-            in_space = true;
-            i += 1;
-            continue;
-        }
-        let (space, len) = if b.is_ascii() {
-            (
-                matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c'),
-                1,
-            )
-        } else {
-            let c = text[i..].chars().next().expect("i is on a char boundary");
-            (c.is_whitespace(), c.len_utf8())
-        };
-        if !space {
-            in_space = false;
-        } else {
-            buffer.push_str(&text[run..i]);
-            if !in_space {
-                buffer.push(' ');
-                in_space = true;
+        // Eight bytes at a time while they are printable ASCII with single
+        // spaces (most of a page); any other byte is looked at on its own.
+        let mut end = bytes.len();
+        if let Some(chunk) = bytes.get(i..i + 8) {
+            let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+            if let Some(ends_in_space) = plain_chunk(word, in_space) {
+                in_space = ends_in_space;
+                i += 8;
+                continue;
             }
-            run = i + len;
+            end = i + 8;
         }
-        i += len;
+        while i < end {
+            let b = bytes[i];
+            if b > b' ' && b < 0x80 {
+                in_space = false;
+                i += 1;
+                continue;
+            }
+            if b == b' ' && !in_space {
+                // A single space between words stays in the stretch.
+                in_space = true;
+                i += 1;
+                continue;
+            }
+            let (space, len) = if b.is_ascii() {
+                (
+                    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c'),
+                    1,
+                )
+            } else {
+                let c = text[i..].chars().next().expect("i is on a char boundary");
+                (c.is_whitespace(), c.len_utf8())
+            };
+            if !space {
+                in_space = false;
+            } else {
+                buffer.push_str(&text[run..i]);
+                if !in_space {
+                    buffer.push(' ');
+                    in_space = true;
+                }
+                run = i + len;
+            }
+            i += len;
+        }
     }
     buffer.push_str(&text[run..]);
+}
+
+/// For eight bytes of text (little-endian in `word`) that `push_text` keeps
+/// as they are, whether they end in a space; `None` when one of them needs
+/// a closer look: a byte outside printable ASCII, or a space after a space
+/// (`in_space` is whether the text before them ends in one).
+fn plain_chunk(word: u64, in_space: bool) -> Option<bool> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    // A byte of 0x80 or more, or below b' ' (control characters, tabs, newlines).
+    if word & HIGH != 0 || word.wrapping_sub(ONES * 0x20) & !word & HIGH != 0 {
+        return None;
+    }
+    // Exactly the spaces, as the high bit of their bytes.
+    let x = word ^ (ONES * 0x20);
+    let spaces = !(((x & LOW7) + LOW7) | x | LOW7);
+    let after_space = (spaces << 8) | if in_space { 0x80 } else { 0 };
+    if spaces & after_space != 0 {
+        return None;
+    }
+    Some(spaces >> 63 == 1)
 }
 
 /// Ends the block being read: it is kept (as an exact-size copy) unless it
@@ -532,15 +568,7 @@ fn unique_id(base: &str, used: &mut UsedIds) -> String {
 /// What a link's destination points at, resolved against the page's folder.
 pub fn classify(dest: &str, dir: &str) -> Target {
     let trimmed = dest.trim();
-    let lower = trimmed.to_ascii_lowercase();
-    let compact: String = lower
-        .chars()
-        .filter(|c| !c.is_whitespace() && !c.is_control())
-        .collect();
-    if ["javascript:", "vbscript:", "data:"]
-        .iter()
-        .any(|s| compact.starts_with(s))
-    {
+    if unsafe_scheme(trimmed) {
         return Target::Unsafe(trimmed.to_string());
     }
     if let Some(id) = trimmed.strip_prefix("service:") {
@@ -585,6 +613,27 @@ pub fn classify(dest: &str, dir: &str) -> Target {
         source,
         fragment: fragment.filter(|f| !f.is_empty()),
     }
+}
+
+/// Whether `dest`, lowercased and without whitespace or control characters
+/// (which browsers ignore there), starts with a scheme that runs code.
+fn unsafe_scheme(dest: &str) -> bool {
+    const SCHEMES: [&[u8]; 3] = [b"javascript:", b"vbscript:", b"data:"];
+    // The first letters as a browser reads them, up to the longest scheme
+    // or the first character outside ASCII (no scheme has one).
+    let mut head = [0u8; 11];
+    let mut n = 0;
+    for c in dest
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+    {
+        if n == head.len() || !c.is_ascii() {
+            break;
+        }
+        head[n] = c.to_ascii_lowercase() as u8;
+        n += 1;
+    }
+    SCHEMES.iter().any(|s| head[..n].starts_with(s))
 }
 
 fn href_for(target: &Target, dest: &str, linker: &dyn Linker) -> String {
@@ -686,6 +735,132 @@ mod tests {
                     assert_eq!(got, expected, "{text:?} cut at {cut}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn long_texts_split_anywhere_collapse_as_one() {
+        let alphabet = [
+            "word",
+            "a",
+            " ",
+            " ",
+            " ",
+            "  ",
+            "\n",
+            "\t",
+            "\u{a0}",
+            "caf\u{e9}",
+            "\u{2003}",
+            "\x01",
+            "~",
+            "\u{7f}",
+            "x.",
+            "\r\n",
+            "longerwordhere",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) as usize % n
+        };
+        for _ in 0..3000 {
+            let len = next(40);
+            let text: String = (0..len).map(|_| alphabet[next(alphabet.len())]).collect();
+            let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            let mut cuts: Vec<usize> = (0..next(4))
+                .map(|_| next(text.len() + 1))
+                .filter(|&c| text.is_char_boundary(c))
+                .collect();
+            cuts.sort_unstable();
+            let mut block = TextBlock::default();
+            let mut from = 0;
+            for cut in cuts.into_iter().chain([text.len()]) {
+                push_text(&mut block.text, &text[from..cut]);
+                from = cut;
+            }
+            let mut blocks = Vec::new();
+            flush(&mut blocks, &mut block);
+            let got = blocks.first().map_or("", |b| b.text.as_str());
+            assert_eq!(got, expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn plain_chunks_are_exactly_the_bytes_kept_as_they_are() {
+        let interesting = [
+            0x00, 0x09, 0x0a, 0x1f, b' ', b'!', b'a', 0x7e, 0x7f, 0x80, 0xc3, 0xff,
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for n in 0..200_000u32 {
+            let mut bytes = [0u8; 8];
+            for b in &mut bytes {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                // Mostly letters and spaces, as in text, sometimes anything.
+                *b = match seed % 8 {
+                    0..=3 => b'a',
+                    4 | 5 => b' ',
+                    _ => interesting[(seed >> 8) as usize % interesting.len()],
+                };
+            }
+            if n % 7 == 0 {
+                bytes = ((seed >> 3).wrapping_mul(n as u64 + 1)).to_le_bytes();
+            }
+            let word = u64::from_le_bytes(bytes);
+            for in_space in [false, true] {
+                let plain = bytes.iter().all(|&b| (b' '..0x80).contains(&b))
+                    && !bytes.windows(2).any(|w| w == b"  ")
+                    && !(in_space && bytes[0] == b' ');
+                let expected = plain.then(|| bytes[7] == b' ');
+                assert_eq!(
+                    plain_chunk(word, in_space),
+                    expected,
+                    "{bytes:?} {in_space}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn unsafe_schemes_as_lowercased_compact_text() {
+        let straightforward = |dest: &str| {
+            let compact: String = dest
+                .to_ascii_lowercase()
+                .chars()
+                .filter(|c| !c.is_whitespace() && !c.is_control())
+                .collect();
+            ["javascript:", "vbscript:", "data:"]
+                .iter()
+                .any(|s| compact.starts_with(s))
+        };
+        let pieces = [
+            "java", "script", ":", "JAVA", "Script", " ", "\t", "\u{0}", "\u{a0}", "d", "a", "t",
+            "vb", "\u{e9}", "x", "\u{2003}", "alert(1)", "\u{85}", "S",
+        ];
+        let mut seed: u64 = 7;
+        for _ in 0..50_000 {
+            let mut dest = String::new();
+            for _ in 0..(seed % 7) {
+                seed = seed
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                dest.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            seed = seed.wrapping_add(0x9e37_79b9);
+            assert_eq!(unsafe_scheme(&dest), straightforward(&dest), "{dest:?}");
+        }
+        for dest in [
+            "javascript:x",
+            " J a v a s c r i p t : x",
+            "DATA:text",
+            "vbscript:",
+            "data",
+        ] {
+            assert_eq!(unsafe_scheme(dest), straightforward(dest), "{dest:?}");
         }
     }
 
