@@ -143,24 +143,42 @@ thread_local! {
 /// Scratch buffers larger than this are not kept after a render.
 const SCRATCH_KEEP: usize = 1 << 20;
 
-/// Where each line starts in `text`, for turning offsets into positions
-/// (made on the first link: most pages have few or none).
+/// Turns offsets in `text` into line and column, counting lines from the
+/// last offset asked for (links come in the order they are written).
 struct Lines<'a> {
     text: &'a str,
     first_line: usize,
-    starts: Vec<usize>,
+    /// The last offset asked for, its line (from 0) and where that line starts.
+    at: usize,
+    line: usize,
+    line_start: usize,
 }
 
-impl Lines<'_> {
-    fn pos_of(&mut self, offset: usize) -> Pos {
-        if self.starts.is_empty() {
-            self.starts = std::iter::once(0)
-                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
-                .collect();
+impl<'a> Lines<'a> {
+    fn new(text: &'a str, first_line: usize) -> Self {
+        Lines {
+            text,
+            first_line,
+            at: 0,
+            line: 0,
+            line_start: 0,
         }
-        let line = self.starts.partition_point(|&s| s <= offset) - 1;
-        let col = self.text[self.starts[line]..offset].chars().count() + 1;
-        Pos::new(self.first_line + line, col)
+    }
+
+    fn pos_of(&mut self, offset: usize) -> Pos {
+        if offset < self.at {
+            (self.at, self.line, self.line_start) = (0, 0, 0);
+        }
+        let skipped = &self.text.as_bytes()[self.at..offset];
+        let newlines = skipped.iter().filter(|&&b| b == b'\n').count();
+        if newlines > 0 {
+            let last = skipped.iter().rposition(|&b| b == b'\n').expect("counted");
+            self.line_start = self.at + last + 1;
+            self.line += newlines;
+        }
+        self.at = offset;
+        let col = self.text[self.line_start..offset].chars().count() + 1;
+        Pos::new(self.first_line + self.line, col)
     }
 }
 
@@ -171,11 +189,7 @@ fn render_with(
     linker: &dyn Linker,
     scratch: &mut Scratch,
 ) -> Rendered {
-    let mut lines = Lines {
-        text: markdown,
-        first_line,
-        starts: Vec::new(),
-    };
+    let mut lines = Lines::new(markdown, first_line);
 
     let parsed: Vec<(Event, std::ops::Range<usize>)> = Parser::new_ext(markdown, options())
         .into_offset_iter()
@@ -527,15 +541,37 @@ fn callout(kind: BlockQuoteKind) -> (&'static str, &'static str) {
 
 /// A heading's automatic id: lowercase letters and digits, other runs as `-`.
 pub fn slug(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() {
-            out.push(c);
-        } else if !out.ends_with('-') {
-            out.push('-');
+    let mut out = String::with_capacity(text.len());
+    // Whether `out` ends in `-` (runs of other characters make one).
+    let mut dash = false;
+    for c in text.chars() {
+        if c.is_ascii() {
+            let c = c.to_ascii_lowercase();
+            if c.is_ascii_alphanumeric() {
+                out.push(c);
+                dash = false;
+            } else if !dash {
+                out.push('-');
+                dash = true;
+            }
+            continue;
+        }
+        for c in c.to_lowercase() {
+            if c.is_alphanumeric() {
+                out.push(c);
+                dash = false;
+            } else if !dash {
+                out.push('-');
+                dash = true;
+            }
         }
     }
-    let out = out.trim_matches('-').to_string();
+    if dash {
+        out.pop();
+    }
+    if out.starts_with('-') {
+        out.remove(0);
+    }
     if out.is_empty() {
         "section".into()
     } else {
@@ -861,6 +897,84 @@ mod tests {
             "data",
         ] {
             assert_eq!(unsafe_scheme(dest), straightforward(dest), "{dest:?}");
+        }
+    }
+
+    #[test]
+    fn positions_counted_onwards_match_a_table_of_line_starts() {
+        let text = "one\ntwo caf\u{e9} [x](a)\n\n  three\n\u{e9}\u{e9} four\nfive";
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        let expected = |offset: usize| {
+            let line = starts.partition_point(|&s| s <= offset) - 1;
+            let col = text[starts[line]..offset].chars().count() + 1;
+            Pos::new(3 + line, col)
+        };
+        let offsets: Vec<usize> = (0..=text.len())
+            .filter(|&o| text.is_char_boundary(o))
+            .collect();
+        let mut lines = Lines::new(text, 3);
+        // In order, backwards, and jumping about.
+        let jumps = offsets
+            .iter()
+            .map(|&o| offsets[(o * 7 + 3) % offsets.len()]);
+        for offset in offsets
+            .iter()
+            .copied()
+            .chain(offsets.iter().rev().copied())
+            .chain(jumps)
+        {
+            assert_eq!(lines.pos_of(offset), expected(offset), "{offset}");
+        }
+    }
+
+    #[test]
+    fn slugs_match_the_straightforward_rule() {
+        let straightforward = |text: &str| {
+            let mut out = String::new();
+            for c in text.chars().flat_map(char::to_lowercase) {
+                if c.is_alphanumeric() {
+                    out.push(c);
+                } else if !out.ends_with('-') {
+                    out.push('-');
+                }
+            }
+            let out = out.trim_matches('-').to_string();
+            if out.is_empty() {
+                "section".to_string()
+            } else {
+                out
+            }
+        };
+        let pieces = [
+            "What",
+            " ",
+            "to",
+            "-",
+            "do?",
+            "\u{c9}t\u{c9}",
+            "\u{130}",
+            "\u{2003}",
+            "--",
+            "A1",
+            "\u{1f600}",
+            "\u{3a3}",
+            "_",
+            "\u{df}",
+            "",
+        ];
+        let mut seed: u64 = 11;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..(seed % 6) {
+                seed = seed
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            seed = seed.wrapping_add(0x9e37_79b9);
+            assert_eq!(slug(&text), straightforward(&text), "{text:?}");
         }
     }
 
