@@ -120,33 +120,103 @@ pub(crate) fn options() -> Options {
 /// Renders `markdown`, which lives in folder `dir` of the handbook and starts
 /// on line `first_line` of its file.
 pub fn render(markdown: &str, dir: &str, first_line: usize, linker: &dyn Linker) -> Rendered {
-    let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(markdown.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
-    let pos_of = |offset: usize| {
-        let line = line_starts.partition_point(|&s| s <= offset) - 1;
-        let col = markdown[line_starts[line]..offset].chars().count() + 1;
-        Pos::new(first_line + line, col)
-    };
+    SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+        Ok(mut scratch) => render_with(markdown, dir, first_line, linker, &mut scratch),
+        Err(_) => render_with(markdown, dir, first_line, linker, &mut Scratch::default()),
+    })
+}
+
+/// Buffers reused from page to page on one thread: the HTML and each text
+/// block are made in them, then copied out at their exact size, so the
+/// rendered pages (kept for the whole build) hold no unused capacity and
+/// the buffers grow only a few times per thread instead of on every page.
+#[derive(Default)]
+struct Scratch {
+    html: String,
+    text: String,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+/// Scratch buffers larger than this are not kept after a render.
+const SCRATCH_KEEP: usize = 1 << 20;
+
+/// Turns offsets in `text` into line and column, counting lines from the
+/// last offset asked for (links come in the order they are written).
+struct Lines<'a> {
+    text: &'a str,
+    first_line: usize,
+    /// The last offset asked for, its line (from 0) and where that line starts.
+    at: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str, first_line: usize) -> Self {
+        Lines {
+            text,
+            first_line,
+            at: 0,
+            line: 0,
+            line_start: 0,
+        }
+    }
+
+    fn pos_of(&mut self, offset: usize) -> Pos {
+        if offset < self.at {
+            (self.at, self.line, self.line_start) = (0, 0, 0);
+        }
+        let skipped = &self.text.as_bytes()[self.at..offset];
+        let newlines = skipped.iter().filter(|&&b| b == b'\n').count();
+        if newlines > 0 {
+            let last = skipped.iter().rposition(|&b| b == b'\n').expect("counted");
+            self.line_start = self.at + last + 1;
+            self.line += newlines;
+        }
+        self.at = offset;
+        let col = self.text[self.line_start..offset].chars().count() + 1;
+        Pos::new(self.first_line + self.line, col)
+    }
+}
+
+fn render_with(
+    markdown: &str,
+    dir: &str,
+    first_line: usize,
+    linker: &dyn Linker,
+    scratch: &mut Scratch,
+) -> Rendered {
+    let mut lines = Lines::new(markdown, first_line);
 
     let parsed: Vec<(Event, std::ops::Range<usize>)> = Parser::new_ext(markdown, options())
         .into_offset_iter()
         .collect();
-    let has_h1 = parsed.iter().any(|(e, _)| {
-        matches!(
-            e,
+    let mut has_h1 = false;
+    // Each table gains two events (the scrolling wrapper's tags).
+    let mut tables = 0;
+    for (e, _) in &parsed {
+        match e {
             Event::Start(Tag::Heading {
                 level: HeadingLevel::H1,
                 ..
-            })
-        )
-    });
+            }) => has_h1 = true,
+            Event::Start(Tag::Table(_)) => tables += 1,
+            _ => {}
+        }
+    }
     let shift = u8::from(has_h1) + linker.heading_shift();
 
     let mut out = Rendered::default();
-    let mut events: Vec<Event> = Vec::with_capacity(parsed.len());
-    let mut used_ids: HashSet<String> = RESERVED_IDS.iter().map(|s| s.to_string()).collect();
-    let mut block = TextBlock::default();
+    let mut events: Vec<Event> = Vec::with_capacity(parsed.len() + 2 * tables);
+    let mut used_ids = UsedIds::default();
+    scratch.text.clear();
+    let mut block = TextBlock {
+        heading: None,
+        text: std::mem::take(&mut scratch.text),
+    };
     let mut heading: Option<OpenHeading> = None;
     // Open link: index into `out.links`, to collect its text.
     let mut link: Option<usize> = None;
@@ -209,7 +279,7 @@ pub fn render(markdown: &str, dir: &str, first_line: usize, linker: &dyn Linker)
                 let href = href_for(&target, &dest_url, linker);
                 out.links.push(LinkRef {
                     target,
-                    pos: pos_of(range.start),
+                    pos: lines.pos_of(range.start),
                     text: String::new(),
                     is_image: false,
                 });
@@ -235,7 +305,7 @@ pub fn render(markdown: &str, dir: &str, first_line: usize, linker: &dyn Linker)
                 let href = href_for(&target, &dest_url, linker);
                 out.links.push(LinkRef {
                     target,
-                    pos: pos_of(range.start),
+                    pos: lines.pos_of(range.start),
                     text: String::new(),
                     is_image: true,
                 });
@@ -298,7 +368,16 @@ pub fn render(markdown: &str, dir: &str, first_line: usize, linker: &dyn Linker)
         }
     }
     flush(&mut out.blocks, &mut block);
-    pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
+    scratch.html.clear();
+    pulldown_cmark::html::push_html(&mut scratch.html, events.into_iter());
+    out.html = scratch.html.as_str().to_owned();
+    scratch.text = block.text;
+    if scratch.html.capacity() > SCRATCH_KEEP {
+        scratch.html = String::new();
+    }
+    if scratch.text.capacity() > SCRATCH_KEEP {
+        scratch.text = String::new();
+    }
     out
 }
 
@@ -339,51 +418,92 @@ fn push_text(buffer: &mut String, text: &str) {
     let mut run = 0;
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        if b > b' ' && b < 0x80 {
-            in_space = false;
-            i += 1;
-            continue;
-        }
-        if b == b' ' && !in_space {
-            // A single space between words stays in the stretch.
-            in_space = true;
-            i += 1;
-            continue;
-        }
-        let (space, len) = if b.is_ascii() {
-            (
-                matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c'),
-                1,
-            )
-        } else {
-            let c = text[i..].chars().next().expect("i is on a char boundary");
-            (c.is_whitespace(), c.len_utf8())
-        };
-        if !space {
-            in_space = false;
-        } else {
-            buffer.push_str(&text[run..i]);
-            if !in_space {
-                buffer.push(' ');
-                in_space = true;
+        // Eight bytes at a time while they are printable ASCII with single
+        // spaces (most of a page); any other byte is looked at on its own.
+        let mut end = bytes.len();
+        if let Some(chunk) = bytes.get(i..i + 8) {
+            let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+            if let Some(ends_in_space) = plain_chunk(word, in_space) {
+                in_space = ends_in_space;
+                i += 8;
+                continue;
             }
-            run = i + len;
+            end = i + 8;
         }
-        i += len;
+        while i < end {
+            let b = bytes[i];
+            if b > b' ' && b < 0x80 {
+                in_space = false;
+                i += 1;
+                continue;
+            }
+            if b == b' ' && !in_space {
+                // A single space between words stays in the stretch.
+                in_space = true;
+                i += 1;
+                continue;
+            }
+            let (space, len) = if b.is_ascii() {
+                (
+                    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c'),
+                    1,
+                )
+            } else {
+                let c = text[i..].chars().next().expect("i is on a char boundary");
+                (c.is_whitespace(), c.len_utf8())
+            };
+            if !space {
+                in_space = false;
+            } else {
+                buffer.push_str(&text[run..i]);
+                if !in_space {
+                    buffer.push(' ');
+                    in_space = true;
+                }
+                run = i + len;
+            }
+            i += len;
+        }
     }
     buffer.push_str(&text[run..]);
 }
 
+/// For eight bytes of text (little-endian in `word`) that `push_text` keeps
+/// as they are, whether they end in a space; `None` when one of them needs
+/// a closer look: a byte outside printable ASCII, or a space after a space
+/// (`in_space` is whether the text before them ends in one).
+fn plain_chunk(word: u64, in_space: bool) -> Option<bool> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    // A byte of 0x80 or more, or below b' ' (control characters, tabs, newlines).
+    if word & HIGH != 0 || word.wrapping_sub(ONES * 0x20) & !word & HIGH != 0 {
+        return None;
+    }
+    // Exactly the spaces, as the high bit of their bytes.
+    let x = word ^ (ONES * 0x20);
+    let spaces = !(((x & LOW7) + LOW7) | x | LOW7);
+    let after_space = (spaces << 8) | if in_space { 0x80 } else { 0 };
+    if spaces & after_space != 0 {
+        return None;
+    }
+    Some(spaces >> 63 == 1)
+}
+
+/// Ends the block being read: it is kept (as an exact-size copy) unless it
+/// is empty, and `block` starts again with its buffer emptied.
 fn flush(blocks: &mut Vec<TextBlock>, block: &mut TextBlock) {
     if block.text.ends_with(' ') {
         block.text.pop();
     }
     if !block.text.is_empty() || block.heading.is_some() {
-        blocks.push(std::mem::take(block));
-    } else {
-        *block = TextBlock::default();
+        blocks.push(TextBlock {
+            heading: block.heading,
+            text: block.text.as_str().to_owned(),
+        });
     }
+    block.heading = None;
+    block.text.clear();
 }
 
 /// `text` with runs of whitespace made one space and none at either end,
@@ -421,15 +541,37 @@ fn callout(kind: BlockQuoteKind) -> (&'static str, &'static str) {
 
 /// A heading's automatic id: lowercase letters and digits, other runs as `-`.
 pub fn slug(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() {
-            out.push(c);
-        } else if !out.ends_with('-') {
-            out.push('-');
+    let mut out = String::with_capacity(text.len());
+    // Whether `out` ends in `-` (runs of other characters make one).
+    let mut dash = false;
+    for c in text.chars() {
+        if c.is_ascii() {
+            let c = c.to_ascii_lowercase();
+            if c.is_ascii_alphanumeric() {
+                out.push(c);
+                dash = false;
+            } else if !dash {
+                out.push('-');
+                dash = true;
+            }
+            continue;
+        }
+        for c in c.to_lowercase() {
+            if c.is_alphanumeric() {
+                out.push(c);
+                dash = false;
+            } else if !dash {
+                out.push('-');
+                dash = true;
+            }
         }
     }
-    let out = out.trim_matches('-').to_string();
+    if dash {
+        out.pop();
+    }
+    if out.starts_with('-') {
+        out.remove(0);
+    }
     if out.is_empty() {
         "section".into()
     } else {
@@ -437,10 +579,22 @@ pub fn slug(text: &str) -> String {
     }
 }
 
-fn unique_id(base: &str, used: &mut HashSet<String>) -> String {
+/// The ids a page's headings have taken so far; the reserved ids count as
+/// taken without being copied into the set for every page.
+#[derive(Default)]
+struct UsedIds(HashSet<String>);
+
+impl UsedIds {
+    /// Takes `id` if it is free.
+    fn insert(&mut self, id: &str) -> bool {
+        !RESERVED_IDS.contains(&id) && !self.0.contains(id) && self.0.insert(id.to_string())
+    }
+}
+
+fn unique_id(base: &str, used: &mut UsedIds) -> String {
     let mut id = base.to_string();
     let mut n = 2;
-    while !used.insert(id.clone()) {
+    while !used.insert(&id) {
         id = format!("{base}-{n}");
         n += 1;
     }
@@ -450,15 +604,7 @@ fn unique_id(base: &str, used: &mut HashSet<String>) -> String {
 /// What a link's destination points at, resolved against the page's folder.
 pub fn classify(dest: &str, dir: &str) -> Target {
     let trimmed = dest.trim();
-    let lower = trimmed.to_ascii_lowercase();
-    let compact: String = lower
-        .chars()
-        .filter(|c| !c.is_whitespace() && !c.is_control())
-        .collect();
-    if ["javascript:", "vbscript:", "data:"]
-        .iter()
-        .any(|s| compact.starts_with(s))
-    {
+    if unsafe_scheme(trimmed) {
         return Target::Unsafe(trimmed.to_string());
     }
     if let Some(id) = trimmed.strip_prefix("service:") {
@@ -503,6 +649,27 @@ pub fn classify(dest: &str, dir: &str) -> Target {
         source,
         fragment: fragment.filter(|f| !f.is_empty()),
     }
+}
+
+/// Whether `dest`, lowercased and without whitespace or control characters
+/// (which browsers ignore there), starts with a scheme that runs code.
+fn unsafe_scheme(dest: &str) -> bool {
+    const SCHEMES: [&[u8]; 3] = [b"javascript:", b"vbscript:", b"data:"];
+    // The first letters as a browser reads them, up to the longest scheme
+    // or the first character outside ASCII (no scheme has one).
+    let mut head = [0u8; 11];
+    let mut n = 0;
+    for c in dest
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+    {
+        if n == head.len() || !c.is_ascii() {
+            break;
+        }
+        head[n] = c.to_ascii_lowercase() as u8;
+        n += 1;
+    }
+    SCHEMES.iter().any(|s| head[..n].starts_with(s))
 }
 
 fn href_for(target: &Target, dest: &str, linker: &dyn Linker) -> String {
@@ -604,6 +771,210 @@ mod tests {
                     assert_eq!(got, expected, "{text:?} cut at {cut}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn long_texts_split_anywhere_collapse_as_one() {
+        let alphabet = [
+            "word",
+            "a",
+            " ",
+            " ",
+            " ",
+            "  ",
+            "\n",
+            "\t",
+            "\u{a0}",
+            "caf\u{e9}",
+            "\u{2003}",
+            "\x01",
+            "~",
+            "\u{7f}",
+            "x.",
+            "\r\n",
+            "longerwordhere",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) as usize % n
+        };
+        for _ in 0..3000 {
+            let len = next(40);
+            let text: String = (0..len).map(|_| alphabet[next(alphabet.len())]).collect();
+            let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            let mut cuts: Vec<usize> = (0..next(4))
+                .map(|_| next(text.len() + 1))
+                .filter(|&c| text.is_char_boundary(c))
+                .collect();
+            cuts.sort_unstable();
+            let mut block = TextBlock::default();
+            let mut from = 0;
+            for cut in cuts.into_iter().chain([text.len()]) {
+                push_text(&mut block.text, &text[from..cut]);
+                from = cut;
+            }
+            let mut blocks = Vec::new();
+            flush(&mut blocks, &mut block);
+            let got = blocks.first().map_or("", |b| b.text.as_str());
+            assert_eq!(got, expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn plain_chunks_are_exactly_the_bytes_kept_as_they_are() {
+        let interesting = [
+            0x00, 0x09, 0x0a, 0x1f, b' ', b'!', b'a', 0x7e, 0x7f, 0x80, 0xc3, 0xff,
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for n in 0..200_000u32 {
+            let mut bytes = [0u8; 8];
+            for b in &mut bytes {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                // Mostly letters and spaces, as in text, sometimes anything.
+                *b = match seed % 8 {
+                    0..=3 => b'a',
+                    4 | 5 => b' ',
+                    _ => interesting[(seed >> 8) as usize % interesting.len()],
+                };
+            }
+            if n % 7 == 0 {
+                bytes = ((seed >> 3).wrapping_mul(n as u64 + 1)).to_le_bytes();
+            }
+            let word = u64::from_le_bytes(bytes);
+            for in_space in [false, true] {
+                let plain = bytes.iter().all(|&b| (b' '..0x80).contains(&b))
+                    && !bytes.windows(2).any(|w| w == b"  ")
+                    && !(in_space && bytes[0] == b' ');
+                let expected = plain.then(|| bytes[7] == b' ');
+                assert_eq!(
+                    plain_chunk(word, in_space),
+                    expected,
+                    "{bytes:?} {in_space}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn unsafe_schemes_as_lowercased_compact_text() {
+        let straightforward = |dest: &str| {
+            let compact: String = dest
+                .to_ascii_lowercase()
+                .chars()
+                .filter(|c| !c.is_whitespace() && !c.is_control())
+                .collect();
+            ["javascript:", "vbscript:", "data:"]
+                .iter()
+                .any(|s| compact.starts_with(s))
+        };
+        let pieces = [
+            "java", "script", ":", "JAVA", "Script", " ", "\t", "\u{0}", "\u{a0}", "d", "a", "t",
+            "vb", "\u{e9}", "x", "\u{2003}", "alert(1)", "\u{85}", "S",
+        ];
+        let mut seed: u64 = 7;
+        for _ in 0..50_000 {
+            let mut dest = String::new();
+            for _ in 0..(seed % 7) {
+                seed = seed
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                dest.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            seed = seed.wrapping_add(0x9e37_79b9);
+            assert_eq!(unsafe_scheme(&dest), straightforward(&dest), "{dest:?}");
+        }
+        for dest in [
+            "javascript:x",
+            " J a v a s c r i p t : x",
+            "DATA:text",
+            "vbscript:",
+            "data",
+        ] {
+            assert_eq!(unsafe_scheme(dest), straightforward(dest), "{dest:?}");
+        }
+    }
+
+    #[test]
+    fn positions_counted_onwards_match_a_table_of_line_starts() {
+        let text = "one\ntwo caf\u{e9} [x](a)\n\n  three\n\u{e9}\u{e9} four\nfive";
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        let expected = |offset: usize| {
+            let line = starts.partition_point(|&s| s <= offset) - 1;
+            let col = text[starts[line]..offset].chars().count() + 1;
+            Pos::new(3 + line, col)
+        };
+        let offsets: Vec<usize> = (0..=text.len())
+            .filter(|&o| text.is_char_boundary(o))
+            .collect();
+        let mut lines = Lines::new(text, 3);
+        // In order, backwards, and jumping about.
+        let jumps = offsets
+            .iter()
+            .map(|&o| offsets[(o * 7 + 3) % offsets.len()]);
+        for offset in offsets
+            .iter()
+            .copied()
+            .chain(offsets.iter().rev().copied())
+            .chain(jumps)
+        {
+            assert_eq!(lines.pos_of(offset), expected(offset), "{offset}");
+        }
+    }
+
+    #[test]
+    fn slugs_match_the_straightforward_rule() {
+        let straightforward = |text: &str| {
+            let mut out = String::new();
+            for c in text.chars().flat_map(char::to_lowercase) {
+                if c.is_alphanumeric() {
+                    out.push(c);
+                } else if !out.ends_with('-') {
+                    out.push('-');
+                }
+            }
+            let out = out.trim_matches('-').to_string();
+            if out.is_empty() {
+                "section".to_string()
+            } else {
+                out
+            }
+        };
+        let pieces = [
+            "What",
+            " ",
+            "to",
+            "-",
+            "do?",
+            "\u{c9}t\u{c9}",
+            "\u{130}",
+            "\u{2003}",
+            "--",
+            "A1",
+            "\u{1f600}",
+            "\u{3a3}",
+            "_",
+            "\u{df}",
+            "",
+        ];
+        let mut seed: u64 = 11;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..(seed % 6) {
+                seed = seed
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            seed = seed.wrapping_add(0x9e37_79b9);
+            assert_eq!(slug(&text), straightforward(&text), "{text:?}");
         }
     }
 
@@ -718,6 +1089,29 @@ mod tests {
         assert_eq!(r.blocks[0].text, "Lead in.");
         assert_eq!(r.blocks[1].text, "Body one. Deep More.");
         assert_eq!(r.blocks[2].heading, Some(2));
+    }
+
+    #[test]
+    fn reused_buffers_give_what_fresh_ones_give() {
+        let pages = [
+            "Lead.\n\n## Top {#main}\n\nA [link](a.md) here.\n\n| a |\n|---|\n| 1 |\n",
+            "# Only\n\nText   with  spaces.\n\n### Deep\n\n- [ ] task\n",
+            "",
+            "## Top\n\n## Top\n\nEnd [x](#top).\n",
+        ];
+        for _ in 0..2 {
+            for text in pages {
+                let reused = md(text);
+                let fresh = render_with(text, "policy", 5, &Plain, &mut Scratch::default());
+                assert_eq!(reused.html, fresh.html);
+                assert_eq!(reused.headings, fresh.headings);
+                assert_eq!(reused.links, fresh.links);
+                assert_eq!(reused.blocks, fresh.blocks);
+                assert_eq!(reused.html.capacity(), reused.html.len());
+            }
+        }
+        let ids: Vec<String> = md(pages[3]).headings.into_iter().map(|h| h.id).collect();
+        assert_eq!(ids, ["top-2", "top-3"]);
     }
 
     #[test]

@@ -160,8 +160,8 @@ pub fn render(
     let page_count = handbook.pages.len();
     let mut cards: Vec<ServiceCard> = handbook
         .services
-        .iter()
-        .map(|s| context::service_card(s, "print.html"))
+        .par_iter()
+        .map(|s| shared.service_card(s, "print.html"))
         .collect();
     cards.sort_by_key(|c| !c.urgent);
     let print_services = PrintServices {

@@ -3,12 +3,14 @@
 //! (links to lists without JavaScript, instant with services.js), one page
 //! per service (`services/<id>.html`), and `services.json` (Open Referral UK).
 
+use std::collections::HashMap;
+
 use rayon::prelude::*;
 use serde::Serialize;
 
 use super::context::{self, DateInfo, Label, Link, PageContext, ServiceCard, Shared};
 use super::templates::Templates;
-use super::{Content, OutputFile, relative};
+use super::{Content, OutputFile, Sink, relative};
 use crate::diagnostic::Diagnostic;
 use crate::model::service_rules::{CATEGORIES, category_label, referral_label};
 use crate::model::{Audience, Handbook, Service};
@@ -285,8 +287,8 @@ fn filters(handbook: &Handbook) -> Vec<Filter> {
 }
 
 /// Urgent services first, then by category in CATEGORIES order, then the rest.
-fn groups(handbook: &Handbook, from: &str) -> Vec<Group> {
-    let card = |s: &Service| context::service_card(s, from);
+fn groups(handbook: &Handbook, shared: &Shared, from: &str) -> Vec<Group> {
+    let card = |s: &Service| shared.service_card(s, from);
     let mut groups = vec![Group {
         id: "urgent".into(),
         title: "Urgent help".into(),
@@ -342,7 +344,7 @@ fn directory(
         base,
         directory: Directory {
             total: handbook.services.len(),
-            groups: groups(handbook, DIRECTORY_URL),
+            groups: groups(handbook, shared, DIRECTORY_URL),
             filters: filters(handbook),
         },
     };
@@ -357,11 +359,27 @@ fn canonical(handbook: &Handbook, url: &str) -> Option<String> {
         .map(|b| format!("{b}{url}"))
 }
 
+/// For each service, the pages that name it in their front matter, each
+/// once, in reading order.
+fn mentions(handbook: &Handbook) -> HashMap<&str, Vec<usize>> {
+    let mut pages: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, page) in handbook.pages.iter().enumerate() {
+        for r in &page.services {
+            let list = pages.entry(r.id.as_str()).or_default();
+            if list.last() != Some(&i) {
+                list.push(i);
+            }
+        }
+    }
+    pages
+}
+
 fn service_page(
     handbook: &Handbook,
     shared: &Shared,
     templates: &Templates,
     service: &Service,
+    mentioned_in: &[usize],
 ) -> Result<OutputFile, Diagnostic> {
     let url = format!("services/{}.html", service.id);
     let mut base = context::page_like(handbook, shared, &url, &service.name);
@@ -372,10 +390,9 @@ fn service_page(
     });
     base.page.staff_only = service.visibility == crate::model::Visibility::Staff;
     base.page.canonical = canonical(handbook, &url);
-    let mentioned = handbook
-        .pages
+    let mentioned = mentioned_in
         .iter()
-        .filter(|p| p.services.iter().any(|r| r.id == service.id))
+        .map(|&i| &handbook.pages[i])
         .map(|p| Link {
             title: p.title.clone(),
             url: relative(&url, &p.url),
@@ -384,7 +401,7 @@ fn service_page(
         .collect();
     let ctx = ServicePageContext {
         base,
-        service: context::service_card(service, &url),
+        service: shared.service_card(service, &url),
         mentioned,
     };
     let html = templates.render("service.html", &ctx)?;
@@ -394,41 +411,29 @@ fn service_page(
     })
 }
 
-/// The directory, every service's page and services.json.
+/// The directory, every service's page and services.json, each handed to
+/// `sink` as soon as it is made.
 pub fn render(
     handbook: &Handbook,
     shared: &Shared,
     templates: &Templates,
-) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
-    let mut errors = Vec::new();
-    let mut files = Vec::with_capacity(handbook.services.len() + 2);
-    match directory(handbook, shared, templates) {
-        Ok(html) => files.push(OutputFile {
-            path: DIRECTORY_URL.into(),
-            content: Content::Bytes(html.into_bytes()),
-        }),
-        Err(d) => errors.push(d),
-    }
-    let pages: Vec<Result<OutputFile, Diagnostic>> = handbook
-        .services
-        .par_iter()
-        .map(|s| service_page(handbook, shared, templates, s))
-        .collect();
-    for page in pages {
-        match page {
-            Ok(f) => files.push(f),
-            Err(d) => errors.push(d),
-        }
-    }
-    files.push(OutputFile {
+    sink: &dyn Sink,
+) -> Vec<Result<Option<OutputFile>, Diagnostic>> {
+    let directory = directory(handbook, shared, templates).map(|html| OutputFile {
+        path: DIRECTORY_URL.into(),
+        content: Content::Bytes(html.into_bytes()),
+    });
+    let mut results = vec![directory.and_then(|f| sink.put(f))];
+    let mentions = mentions(handbook);
+    results.par_extend(handbook.services.par_iter().map(|s| {
+        let mentioned_in = mentions.get(s.id.as_str()).map_or(&[][..], |v| v);
+        service_page(handbook, shared, templates, s, mentioned_in).and_then(|f| sink.put(f))
+    }));
+    results.push(sink.put(OutputFile {
         path: "services.json".into(),
         content: Content::Bytes(crate::openreferral::to_json(&handbook.services).into_bytes()),
-    });
-    if errors.is_empty() {
-        Ok(files)
-    } else {
-        Err(errors)
-    }
+    }));
+    results
 }
 
 #[cfg(test)]
@@ -449,5 +454,32 @@ mod tests {
         assert_eq!(ages_text(None, None), None);
         assert_eq!(language_name("en-GB"), Some("English"));
         assert_eq!(language_name("xx"), None);
+    }
+
+    #[test]
+    fn mentions_are_the_pages_naming_each_service() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        let options = crate::CompileOptions {
+            edition: crate::model::Edition::Staff,
+            ..Default::default()
+        };
+        let (handbook, ..) = crate::analyse(&dir, options).ok().unwrap();
+        let mentions = mentions(&handbook);
+        let mut named = 0;
+        for service in &handbook.services {
+            let expected: Vec<usize> = (0..handbook.pages.len())
+                .filter(|&i| {
+                    let page = &handbook.pages[i];
+                    page.services.iter().any(|r| r.id == service.id)
+                })
+                .collect();
+            let got = mentions
+                .get(service.id.as_str())
+                .cloned()
+                .unwrap_or_default();
+            assert_eq!(got, expected, "{}", service.id);
+            named += usize::from(!got.is_empty());
+        }
+        assert!(named > 0);
     }
 }
