@@ -53,7 +53,8 @@ pub fn from_source(source: &ConfigSource, diagnostics: &mut Vec<Diagnostic>) -> 
     let raw: &RawConfig = &source.raw;
     let text = &source.text;
     let path = &source.path;
-    let at = |key: &str| yaml::find_key_from(text, key, 1).unwrap_or(Pos::new(1, 1));
+    let located = yaml::Located::new(text);
+    let at = |key: &str| located.find_key_from(key, 1).unwrap_or(Pos::new(1, 1));
     let title = match raw.title.as_deref().map(str::trim) {
         Some(t) if !t.is_empty() => t.to_string(),
         _ => {
@@ -97,7 +98,7 @@ pub fn from_source(source: &ConfigSource, diagnostics: &mut Vec<Diagnostic>) -> 
         }
     });
     let help = raw.urgent_help.clone().unwrap_or_default();
-    let lines = yaml::all_lines(text);
+    let lines = located.all();
     let urgent_help = UrgentHelp {
         title: help.title.unwrap_or_else(|| "Need help now?".into()),
         body: help.body.unwrap_or_else(|| {
@@ -108,7 +109,7 @@ pub fn from_source(source: &ConfigSource, diagnostics: &mut Vec<Diagnostic>) -> 
         services: help
             .services
             .iter()
-            .map(|id| Ref { id: id.clone(), pos: yaml::find_value(text, lines, "services", id).unwrap_or_default() })
+            .map(|id| Ref { id: id.clone(), pos: located.find_value(lines, "services", id).unwrap_or_default() })
             .collect(),
     };
     let search = raw.search.clone().unwrap_or_default();

@@ -8,7 +8,7 @@
 //! the network and not the handbook.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -118,21 +118,34 @@ pub fn targets(handbook: &Handbook, rendered: &[Rendered]) -> Vec<Address> {
         }
     }
     // Service files are read again only to point at the `website:` line itself.
-    let mut texts: HashMap<PathBuf, String> = HashMap::new();
+    let mut texts: HashMap<&Path, String> = HashMap::new();
     for service in &handbook.services {
-        let text = texts
-            .entry(service.path.clone())
+        texts
+            .entry(service.path.as_path())
             .or_insert_with(|| std::fs::read_to_string(&service.path).unwrap_or_default());
-        let entry = yaml::list_items(text, "services")
-            .into_iter()
-            .find(|l| l.start == service.pos.line);
+    }
+    // Each file split into lines and entries once, not once per service.
+    let files: HashMap<&Path, (yaml::Located, HashMap<usize, yaml::Lines>)> = texts
+        .iter()
+        .map(|(&path, text)| {
+            let located = yaml::Located::new(text);
+            let mut items = HashMap::new();
+            for lines in located.list_items("services") {
+                items.entry(lines.start).or_insert(lines);
+            }
+            (path, (located, items))
+        })
+        .collect();
+    for service in &handbook.services {
+        let (located, items) = &files[service.path.as_path()];
+        let entry = items.get(&service.pos.line).copied();
         for (key, url) in [
             ("website", &service.contact.website),
             ("webchat", &service.contact.webchat),
         ] {
             let Some(url) = url else { continue };
             let pos = entry
-                .and_then(|lines| yaml::find_value(text, lines, key, url))
+                .and_then(|lines| located.find_value(lines, key, url))
                 .unwrap_or(service.pos);
             add(url, &service.path, pos);
         }

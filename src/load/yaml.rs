@@ -91,18 +91,130 @@ fn to_diagnostic(
     }
 }
 
+/// YAML text split into lines once, so that finding where a key or value
+/// is written costs the lines searched, not the whole text each time.
+#[derive(Debug, Clone)]
+pub struct Located<'a> {
+    lines: Vec<&'a str>,
+}
+
+impl<'a> Located<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Located {
+            lines: text.lines().collect(),
+        }
+    }
+
+    /// Line `n` (1-based).
+    pub fn line(&self, n: usize) -> Option<&'a str> {
+        self.lines.get(n.checked_sub(1)?).copied()
+    }
+
+    /// The whole text's lines.
+    pub fn all(&self) -> Lines {
+        Lines {
+            start: 1,
+            end: self.lines.len() + 1,
+        }
+    }
+
+    /// Where `key:` is written, searching from line `from` (1-based)
+    /// onwards, then from the top.
+    pub fn find_key_from(&self, key: &str, from: usize) -> Option<Pos> {
+        let hit =
+            |(i, line): (usize, &&str)| key_in_line(line, key).map(|col| Pos::new(i + 1, col));
+        let skip = from.saturating_sub(1).min(self.lines.len());
+        self.lines
+            .iter()
+            .enumerate()
+            .skip(skip)
+            .find_map(hit)
+            .or_else(|| self.lines[..skip].iter().enumerate().find_map(hit))
+    }
+
+    /// The items of the block list under `key:` (e.g. `services:` or
+    /// `steps:`), each as the lines it spans.
+    pub fn list_items(&self, key: &str) -> Vec<Lines> {
+        let lines = &self.lines;
+        let Some(key_pos) = self.find_key_from(key, 1) else {
+            return Vec::new();
+        };
+        let key_indent = key_pos.col - 1;
+        let mut items = Vec::new();
+        let mut item_indent: Option<usize> = None;
+        let mut start: Option<usize> = None;
+        let mut last_content = key_pos.line;
+        for (i, line) in lines.iter().enumerate().skip(key_pos.line) {
+            let trimmed = line.trim_start();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            let indent = line.len() - trimmed.len();
+            let is_dash = trimmed == "-" || trimmed.starts_with("- ");
+            if indent < key_indent || (indent == key_indent && !is_dash) {
+                break;
+            }
+            if is_dash && item_indent.is_none_or(|ind| ind == indent) {
+                item_indent = Some(indent);
+                if let Some(s) = start {
+                    items.push(Lines {
+                        start: s,
+                        end: last_content + 1,
+                    });
+                }
+                start = Some(i + 1);
+            }
+            last_content = i + 1;
+        }
+        if let Some(s) = start {
+            items.push(Lines {
+                start: s,
+                end: last_content + 1,
+            });
+        }
+        items
+    }
+
+    /// Where `value` is written as (part of) the value of `key` within
+    /// `within` lines: on the key's own line (`key: [a, b]`) or in the block
+    /// list below it.
+    pub fn find_value(&self, within: Lines, key: &str, value: &str) -> Option<Pos> {
+        let lines = &self.lines;
+        let last = within.end.min(lines.len() + 1);
+        let key_line = (within.start..last).find(|&n| key_in_line(lines[n - 1], key).is_some())?;
+        let key_indent = lines[key_line - 1].len() - lines[key_line - 1].trim_start().len();
+        for n in key_line..last {
+            let line = lines[n - 1];
+            if n > key_line {
+                let indent = line.len() - line.trim_start().len();
+                let blank = line.trim().is_empty();
+                if !blank
+                    && (indent < key_indent
+                        || (indent == key_indent && !line.trim_start().starts_with('-')))
+                {
+                    break;
+                }
+            }
+            let start = if n == key_line {
+                line.find(':').map_or(0, |c| c + 1)
+            } else {
+                0
+            };
+            if let Some(col) = find_token(&line[start..], value) {
+                return Some(Pos::new(n, start + col + 1));
+            }
+        }
+        Some(Pos::new(
+            key_line,
+            key_in_line(lines[key_line - 1], key).unwrap_or(1),
+        ))
+    }
+}
+
 /// Where `key:` is written, searching from line `from` (1-based) onwards,
 /// then from the top.
 pub fn find_key_from(text: &str, key: &str, from: usize) -> Option<Pos> {
-    let hits: Vec<Pos> = text
-        .lines()
-        .enumerate()
-        .filter_map(|(i, line)| key_in_line(line, key).map(|col| Pos::new(i + 1, col)))
-        .collect();
-    hits.iter()
-        .find(|p| p.line >= from)
-        .or(hits.first())
-        .copied()
+    Located::new(text).find_key_from(key, from)
 }
 
 /// The column of `key:` in `line`, allowing indentation and a list dash.
@@ -115,10 +227,15 @@ fn key_in_line(line: &str, key: &str) -> Option<usize> {
         col += rest.len() - t.len();
         rest = t;
     }
-    let unquoted = rest
-        .strip_prefix(key)
-        .or_else(|| rest.strip_prefix(&format!("\"{key}\"")))
-        .or_else(|| rest.strip_prefix(&format!("'{key}'")))?;
+    let unquoted = match rest.strip_prefix(key) {
+        Some(after) => after,
+        None => {
+            let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+            rest[1..]
+                .strip_prefix(key)
+                .and_then(|r| r.strip_prefix(quote))?
+        }
+    };
     unquoted.trim_start().starts_with(':').then_some(col + 1)
 }
 
@@ -133,78 +250,15 @@ pub struct Lines {
 /// The items of the block list under `key:` (e.g. `services:` or `steps:`),
 /// each as the lines it spans.
 pub fn list_items(text: &str, key: &str) -> Vec<Lines> {
-    let lines: Vec<&str> = text.lines().collect();
-    let Some(key_pos) = find_key_from(text, key, 1) else {
-        return Vec::new();
-    };
-    let key_indent = key_pos.col - 1;
-    let mut items = Vec::new();
-    let mut item_indent: Option<usize> = None;
-    let mut start: Option<usize> = None;
-    let mut last_content = key_pos.line;
-    for (i, line) in lines.iter().enumerate().skip(key_pos.line) {
-        let trimmed = line.trim_start();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        let indent = line.len() - trimmed.len();
-        let is_dash = trimmed == "-" || trimmed.starts_with("- ");
-        if indent < key_indent || (indent == key_indent && !is_dash) {
-            break;
-        }
-        if is_dash && item_indent.is_none_or(|ind| ind == indent) {
-            item_indent = Some(indent);
-            if let Some(s) = start {
-                items.push(Lines {
-                    start: s,
-                    end: last_content + 1,
-                });
-            }
-            start = Some(i + 1);
-        }
-        last_content = i + 1;
-    }
-    if let Some(s) = start {
-        items.push(Lines {
-            start: s,
-            end: last_content + 1,
-        });
-    }
-    items
+    Located::new(text).list_items(key)
 }
 
 /// Where `value` is written as (part of) the value of `key` within `within`
 /// lines: on the key's own line (`key: [a, b]`) or in the block list below it.
+/// (Splits the text each time: many lookups in one text go through
+/// [`Located`].)
 pub fn find_value(text: &str, within: Lines, key: &str, value: &str) -> Option<Pos> {
-    let lines: Vec<&str> = text.lines().collect();
-    let last = within.end.min(lines.len() + 1);
-    let key_line = (within.start..last).find(|&n| key_in_line(lines[n - 1], key).is_some())?;
-    let key_indent = lines[key_line - 1].len() - lines[key_line - 1].trim_start().len();
-    for n in key_line..last {
-        let line = lines[n - 1];
-        if n > key_line {
-            let indent = line.len() - line.trim_start().len();
-            let blank = line.trim().is_empty();
-            if !blank
-                && (indent < key_indent
-                    || (indent == key_indent && !line.trim_start().starts_with('-')))
-            {
-                break;
-            }
-        }
-        let start = if n == key_line {
-            line.find(':').map_or(0, |c| c + 1)
-        } else {
-            0
-        };
-        if let Some(col) = find_token(&line[start..], value) {
-            return Some(Pos::new(n, start + col + 1));
-        }
-    }
-    Some(Pos::new(
-        key_line,
-        key_in_line(lines[key_line - 1], key).unwrap_or(1),
-    ))
+    Located::new(text).find_value(within, key, value)
 }
 
 /// The byte offset of `token` in `haystack` where it stands as a whole word.
@@ -270,6 +324,167 @@ mod tests {
         text.push_str("title: *a11\n");
         let result = parse::<serde_yaml::Value>(&text, &PathBuf::from("a.md"), 1);
         assert!(result.is_err());
+    }
+
+    /// The straightforward versions the line-split ones replace: each
+    /// lookup splits the whole text again.
+    mod plain {
+        use super::super::{Lines, Pos, find_token};
+
+        fn key_in_line(line: &str, key: &str) -> Option<usize> {
+            let trimmed = line.trim_start();
+            let mut col = line.len() - trimmed.len();
+            let mut rest = trimmed;
+            if let Some(after) = rest.strip_prefix("- ") {
+                let t = after.trim_start();
+                col += rest.len() - t.len();
+                rest = t;
+            }
+            let unquoted = rest
+                .strip_prefix(key)
+                .or_else(|| rest.strip_prefix(&format!("\"{key}\"")))
+                .or_else(|| rest.strip_prefix(&format!("'{key}'")))?;
+            unquoted.trim_start().starts_with(':').then_some(col + 1)
+        }
+
+        pub fn find_key_from(text: &str, key: &str, from: usize) -> Option<Pos> {
+            let hits: Vec<Pos> = text
+                .lines()
+                .enumerate()
+                .filter_map(|(i, line)| key_in_line(line, key).map(|col| Pos::new(i + 1, col)))
+                .collect();
+            hits.iter()
+                .find(|p| p.line >= from)
+                .or(hits.first())
+                .copied()
+        }
+
+        pub fn find_value(text: &str, within: Lines, key: &str, value: &str) -> Option<Pos> {
+            let lines: Vec<&str> = text.lines().collect();
+            let last = within.end.min(lines.len() + 1);
+            let key_line =
+                (within.start..last).find(|&n| key_in_line(lines[n - 1], key).is_some())?;
+            let key_indent = lines[key_line - 1].len() - lines[key_line - 1].trim_start().len();
+            for n in key_line..last {
+                let line = lines[n - 1];
+                if n > key_line {
+                    let indent = line.len() - line.trim_start().len();
+                    let blank = line.trim().is_empty();
+                    if !blank
+                        && (indent < key_indent
+                            || (indent == key_indent && !line.trim_start().starts_with('-')))
+                    {
+                        break;
+                    }
+                }
+                let start = if n == key_line {
+                    line.find(':').map_or(0, |c| c + 1)
+                } else {
+                    0
+                };
+                if let Some(col) = find_token(&line[start..], value) {
+                    return Some(Pos::new(n, start + col + 1));
+                }
+            }
+            Some(Pos::new(
+                key_line,
+                key_in_line(lines[key_line - 1], key).unwrap_or(1),
+            ))
+        }
+    }
+
+    /// A small deterministic generator of YAML-like texts: keys (some
+    /// quoted, some repeated), list dashes, flow lists, blank lines and
+    /// comments at several indentations.
+    fn yaml_like(seed: u64, lines: usize) -> String {
+        let mut state = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let mut next = |n: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % n
+        };
+        let keys = [
+            "id", "services", "do", "next", "title", "steps", "phone", "ages",
+        ];
+        let values = [
+            "a",
+            "b",
+            "kooth",
+            "mind",
+            "max",
+            "x-y",
+            "\"x\"",
+            "[a, b]",
+            "[mind, kooth]",
+            "|",
+            "",
+        ];
+        let mut text = String::new();
+        for _ in 0..lines {
+            let indent = " ".repeat(next(4) as usize * 2);
+            let key = keys[next(keys.len() as u64) as usize];
+            let value = values[next(values.len() as u64) as usize];
+            let line = match next(9) {
+                0 => String::new(),
+                1 => format!("{indent}# {key}: {value}"),
+                2 => format!("{indent}- {key}: {value}"),
+                3 => format!("{indent}- {value}"),
+                4 => format!("{indent}\"{key}\": {value}"),
+                5 => format!("{indent}'{key}' : {value}"),
+                6 => format!("{indent}-"),
+                _ => format!("{indent}{key}: {value}"),
+            };
+            text.push_str(&line);
+            if next(7) == 0 {
+                text.push('\r');
+            }
+            text.push('\n');
+        }
+        text
+    }
+
+    #[test]
+    fn line_split_lookups_match_the_plain_ones() {
+        let keys = [
+            "id", "services", "do", "next", "title", "steps", "phone", "ages", "missing", "'id'",
+        ];
+        let values = ["a", "b", "kooth", "mind", "max", "x-y", "x", "", "nowhere"];
+        for seed in 0..300 {
+            let text = yaml_like(seed, (seed % 40) as usize);
+            let located = Located::new(&text);
+            assert_eq!(located.all(), all_lines(&text));
+            let mut ranges = vec![located.all()];
+            for key in keys {
+                ranges.extend(located.list_items(key));
+                for from in 0..text.lines().count() + 3 {
+                    assert_eq!(
+                        located.find_key_from(key, from),
+                        plain::find_key_from(&text, key, from),
+                        "{key} from {from} in {text:?}"
+                    );
+                }
+            }
+            for n in 1..5 {
+                ranges.push(Lines {
+                    start: n,
+                    end: n + 3,
+                });
+            }
+            for within in ranges {
+                for key in keys {
+                    for value in values {
+                        assert_eq!(
+                            located.find_value(within, key, value),
+                            plain::find_value(&text, within, key, value),
+                            "{key} {value} {within:?} in {text:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -1,6 +1,9 @@
 //! Checking every link the Markdown makes: pages, headings, services.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use rayon::prelude::*;
 
 use super::{Handbook, LeftOut};
 use crate::diagnostic::{self, Diagnostic};
@@ -8,9 +11,9 @@ use crate::render::markdown::{Rendered, Target};
 
 /// The ids a page offers to `#fragment` links: its headings and, on a
 /// pathway, its steps.
-pub fn anchors(page: &super::Page, rendered: &Rendered) -> HashSet<String> {
-    let mut ids: HashSet<String> = rendered.headings.iter().map(|h| h.id.clone()).collect();
-    ids.extend(page.steps.iter().flatten().map(|s| s.id.clone()));
+pub fn anchors<'a>(page: &'a super::Page, rendered: &'a Rendered) -> HashSet<&'a str> {
+    let mut ids: HashSet<&str> = rendered.headings.iter().map(|h| h.id.as_str()).collect();
+    ids.extend(page.steps.iter().flatten().map(|s| s.id.as_str()));
     ids
 }
 
@@ -22,34 +25,65 @@ pub fn check(handbook: &Handbook, rendered: &[Rendered], diagnostics: &mut Vec<D
         .enumerate()
         .map(|(i, p)| (p.source.as_str(), i))
         .collect();
-    let anchor_sets: Vec<HashSet<String>> = handbook
+    // Made when a link first needs them: most pages are never the target
+    // of a `#fragment` link.
+    let anchor_sets: Vec<OnceLock<HashSet<&str>>> =
+        (0..handbook.pages.len()).map(|_| OnceLock::new()).collect();
+    let anchors_of =
+        |i: usize| anchor_sets[i].get_or_init(|| anchors(&handbook.pages[i], &rendered[i]));
+    // Pages are checked in parallel; their problems keep the pages' order.
+    let found: Vec<Vec<Diagnostic>> = handbook
         .pages
-        .iter()
+        .par_iter()
         .zip(rendered)
-        .map(|(p, r)| anchors(p, r))
+        .enumerate()
+        .map(|(i, (page, result))| {
+            let mut found = Vec::new();
+            let Some(path) = &page.path else { return found };
+            check_page(
+                handbook,
+                i,
+                path,
+                result,
+                &by_source,
+                &anchors_of,
+                &mut found,
+            );
+            found
+        })
         .collect();
-    for (i, (page, result)) in handbook.pages.iter().zip(rendered).enumerate() {
-        let Some(path) = &page.path else { continue };
-        for link in &result.links {
-            let at = |message: String, hint: String| {
-                let d = Diagnostic::error(path, link.pos.line, link.pos.col, message);
-                if hint.is_empty() {
-                    d
-                } else {
-                    d.with_hint(hint)
-                }
-            };
-            let missing_fragment = |target: usize, fragment: &str| {
-                let ids = &anchor_sets[target];
-                (!ids.contains(fragment)).then(|| {
-                    let hint = match diagnostic::nearest(fragment, ids.iter().map(String::as_str)) {
+    diagnostics.extend(found.into_iter().flatten());
+}
+
+fn check_page<'a>(
+    handbook: &'a Handbook,
+    i: usize,
+    path: &std::path::Path,
+    result: &Rendered,
+    by_source: &HashMap<&str, usize>,
+    anchors_of: &(dyn Fn(usize) -> &'a HashSet<&'a str> + Sync),
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for link in &result.links {
+        let at = |message: String, hint: String| {
+            let d = Diagnostic::error(path, link.pos.line, link.pos.col, message);
+            if hint.is_empty() {
+                d
+            } else {
+                d.with_hint(hint)
+            }
+        };
+        let missing_fragment = |target: usize, fragment: &str| {
+            let ids = anchors_of(target);
+            (!ids.contains(fragment)).then(|| {
+                    let hint = match diagnostic::nearest(fragment, ids.iter().copied()) {
                         Some(n) => format!("did you mean `#{n}`?"),
                         None => "heading ids are the heading text in lowercase with `-` between words, or the `{#id}` you give a heading".into(),
                     };
                     (fragment.to_string(), hint)
                 })
-            };
-            let problem = match &link.target {
+        };
+        let problem = match &link.target {
                 Target::Page { source, fragment } => match by_source.get(source.as_str()) {
                     Some(&target) => fragment.as_deref().and_then(|f| missing_fragment(target, f)).map(|(f, hint)| {
                         at(format!("link to {source}#{f}: that page has no heading with id `{f}`"), hint)
@@ -97,7 +131,6 @@ pub fn check(handbook: &Handbook, rendered: &[Rendered], diagnostics: &mut Vec<D
                 )),
                 Target::Service(_) | Target::Other(_) => None,
             };
-            diagnostics.extend(problem);
-        }
+        diagnostics.extend(problem);
     }
 }

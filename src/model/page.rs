@@ -133,11 +133,16 @@ fn from_source(source: &PageSource, diagnostics: &mut Vec<Diagnostic>) -> Page {
     let raw = &source.front;
     let text = &source.front_text;
     let path = &source.path;
-    let lines = yaml::all_lines(text);
+    let located = yaml::Located::new(text);
+    let lines = located.all();
     let file_pos = |p: Pos| Pos::new(p.line + source.front_line - 1, p.col);
-    let key_pos = |key: &str| file_pos(yaml::find_key_from(text, key, 1).unwrap_or(Pos::new(1, 1)));
+    let key_pos = |key: &str| file_pos(located.find_key_from(key, 1).unwrap_or(Pos::new(1, 1)));
     let value_pos = |key: &str, value: &str| {
-        file_pos(yaml::find_value(text, lines, key, value).unwrap_or(Pos::new(1, 1)))
+        file_pos(
+            located
+                .find_value(lines, key, value)
+                .unwrap_or(Pos::new(1, 1)),
+        )
     };
     let mut error = |pos: Pos, message: String, hint: Option<String>| {
         let d = Diagnostic::error(path, pos.line, pos.col, message);
@@ -259,7 +264,7 @@ fn from_source(source: &PageSource, diagnostics: &mut Vec<Diagnostic>) -> Page {
                 Some("move this page into the pathways folder, or remove `steps`".into()),
             );
         }
-        pathway::steps_from_raw(steps, text, source.front_line)
+        pathway::steps_from_raw(steps, &located, source.front_line)
     });
 
     Page {

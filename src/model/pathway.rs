@@ -36,17 +36,17 @@ impl Step {
 
 /// Steps from the front matter; `front_line` is the file line the front
 /// matter starts on, so positions are file positions.
-pub fn steps_from_raw(raw: &[RawStep], front_text: &str, front_line: usize) -> Vec<Step> {
-    let items = yaml::list_items(front_text, "steps");
-    let lines: Vec<&str> = front_text.lines().collect();
+pub fn steps_from_raw(raw: &[RawStep], front: &yaml::Located, front_line: usize) -> Vec<Step> {
+    let items = front.list_items("steps");
     let to_file = |p: Pos| Pos::new(p.line + front_line - 1, p.col);
     raw.iter()
         .enumerate()
         .map(|(i, s)| {
-            let within = items.get(i).copied().unwrap_or(yaml::all_lines(front_text));
+            let within = items.get(i).copied().unwrap_or_else(|| front.all());
             let locate = |key: &str, value: &str| {
                 to_file(
-                    yaml::find_value(front_text, within, key, value)
+                    front
+                        .find_value(within, key, value)
                         .unwrap_or(Pos::new(within.start, 1)),
                 )
             };
@@ -58,8 +58,8 @@ pub fn steps_from_raw(raw: &[RawStep], front_text: &str, front_line: usize) -> V
                     })
                     .collect::<Vec<_>>()
             };
-            let first_col = lines
-                .get(within.start.saturating_sub(1))
+            let first_col = front
+                .line(within.start.max(1))
                 .map_or(1, |l| l.len() - l.trim_start().len() + 1);
             let pos = to_file(Pos::new(within.start, first_col));
             Step {
@@ -77,7 +77,7 @@ pub fn steps_from_raw(raw: &[RawStep], front_text: &str, front_line: usize) -> V
                     Some(id) => locate("id", id),
                     None => pos,
                 },
-                action_pos: action_start(front_text, within).map(to_file).unwrap_or(pos),
+                action_pos: action_start(front, within).map(to_file).unwrap_or(pos),
             }
         })
         .collect()
@@ -85,16 +85,17 @@ pub fn steps_from_raw(raw: &[RawStep], front_text: &str, front_line: usize) -> V
 
 /// Where the text of `do:` starts: on the key's line, or on the line after
 /// a block scalar indicator (`|`, `>`), at that line's indentation.
-fn action_start(text: &str, within: yaml::Lines) -> Option<Pos> {
-    let key = yaml::find_key_from(text, "do", within.start).filter(|p| p.line < within.end)?;
-    let lines: Vec<&str> = text.lines().collect();
-    let line = lines.get(key.line - 1)?;
+fn action_start(front: &yaml::Located, within: yaml::Lines) -> Option<Pos> {
+    let key = front
+        .find_key_from("do", within.start)
+        .filter(|p| p.line < within.end)?;
+    let line = front.line(key.line)?;
     let after = key.col - 1 + "do".len();
     let rest = line.get(after..)?.trim_start_matches([' ', ':']);
     let value_col = line.len() - rest.len() + 1;
     let indicator = rest.trim_end();
     if indicator.is_empty() || indicator.starts_with(['|', '>']) {
-        let next = lines.get(key.line)?;
+        let next = front.line(key.line + 1)?;
         let indent = next.len() - next.trim_start().len();
         return Some(Pos::new(key.line + 1, indent + 1));
     }
@@ -375,7 +376,7 @@ mod tests {
                 ..RawStep::default()
             },
         ];
-        let steps = steps_from_raw(&raw, front, 2);
+        let steps = steps_from_raw(&raw, &yaml::Located::new(front), 2);
         assert_eq!(steps[0].pos, Pos::new(4, 3));
         assert_eq!(steps[0].id_pos, Pos::new(4, 9));
         assert_eq!(steps[0].action_pos, Pos::new(6, 9));

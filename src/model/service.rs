@@ -71,17 +71,13 @@ pub fn from_sources(
     let mut services: Vec<Service> = Vec::new();
     let mut by_id: HashMap<String, usize> = HashMap::new();
     for file in files {
-        let items = yaml::list_items(&file.text, "services");
-        // Split once: finding each entry's line by counting from the top
-        // would be quadratic in the number of services.
-        let lines: Vec<&str> = file.text.lines().collect();
+        // Split once: searching the whole text for each entry would be
+        // quadratic in the number of services.
+        let located = yaml::Located::new(&file.text);
+        let items = located.list_items("services");
         for (i, raw) in file.raw.services.iter().enumerate() {
-            let within = items
-                .get(i)
-                .copied()
-                .unwrap_or_else(|| yaml::all_lines(&file.text));
-            let first = lines.get(within.start.wrapping_sub(1)).copied();
-            let Some(service) = from_raw(raw, file, within, first, today, diagnostics) else {
+            let within = items.get(i).copied().unwrap_or_else(|| located.all());
+            let Some(service) = from_raw(raw, file, &located, within, today, diagnostics) else {
                 continue;
             };
             match by_id.get(&service.id) {
@@ -116,17 +112,17 @@ pub fn from_sources(
 fn from_raw(
     raw: &crate::load::raw::RawService,
     file: &ServiceFileSource,
+    located: &yaml::Located,
     within: Lines,
-    first_line: Option<&str>,
     today: Date,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Service> {
     let path = &file.path;
-    let text = &file.text;
-    let start = first_line.map_or(1, |l| l.len() - l.trim_start().len() + 1);
+    let start = located
+        .line(within.start)
+        .map_or(1, |l| l.len() - l.trim_start().len() + 1);
     let entry_pos = Pos::new(within.start, start);
-    let at =
-        |key: &str, value: &str| yaml::find_value(text, within, key, value).unwrap_or(entry_pos);
+    let at = |key: &str, value: &str| located.find_value(within, key, value).unwrap_or(entry_pos);
     let mut error = |pos: Pos, message: String, hint: &str| {
         let d = Diagnostic::error(path, pos.line, pos.col, message);
         diagnostics.push(if hint.is_empty() {

@@ -206,6 +206,13 @@ impl Shared {
             None => service_card(service, from),
         }
     }
+
+    /// Whether the card of `service` is the same on every page that reaches
+    /// `services/` by the same relative path: its only page-dependent link is
+    /// then its own URL (a description with links has links of its own).
+    fn card_depends_only_on_services_path(&self, service: &Service) -> bool {
+        service.description.is_none() || self.descriptions.contains_key(&service.id)
+    }
 }
 
 /// The parts of a page's context that are the same for every page in one
@@ -218,6 +225,11 @@ pub struct FolderValues {
     pub cards: HashMap<String, tera::Value>,
 }
 
+/// A card made once: the relative path to `services/` (or, for a card whose
+/// description has links, the page it is made for) and the service id.
+type CardKey<'a> = (String, &'a str);
+type CardKeys<'a> = Vec<(&'a str, CardKey<'a>)>;
+
 pub fn folder_values(handbook: &Handbook, shared: &Shared) -> HashMap<String, FolderValues> {
     use rayon::prelude::*;
     let mut folders: HashMap<&str, Vec<&Page>> = HashMap::new();
@@ -225,25 +237,55 @@ pub fn folder_values(handbook: &Handbook, shared: &Shared) -> HashMap<String, Fo
         let folder = page.url.rsplit_once('/').map_or("", |(d, _)| d);
         folders.entry(folder).or_default().push(page);
     }
-    folders
+    // Each card is made once for all the folders it is the same in: those
+    // with the same relative path to `services/`, or the folder itself when
+    // the description has links. Keys: (that path or the folder's first
+    // page, service id); values: a page to make the card from.
+    let mut wanted: HashMap<CardKey, &str> = HashMap::new();
+    // Per folder: its first page, and each service id its pages show with
+    // the key of its card.
+    let mut folder_cards: Vec<(&str, &str, CardKeys)> = Vec::new();
+    for (&folder, pages) in &folders {
+        let from = pages[0].url.as_str();
+        let services_path = relative(from, "services/");
+        let mut seen = std::collections::HashSet::new();
+        let mut keys = Vec::new();
+        for r in pages.iter().flat_map(|p| &p.services) {
+            if !seen.insert(r.id.as_str()) {
+                continue;
+            }
+            if let Some(service) = handbook.service(&r.id) {
+                let key = if shared.card_depends_only_on_services_path(service) {
+                    (services_path.clone(), service.id.as_str())
+                } else {
+                    (from.to_string(), service.id.as_str())
+                };
+                wanted.entry(key.clone()).or_insert(from);
+                keys.push((r.id.as_str(), key));
+            }
+        }
+        folder_cards.push((folder, from, keys));
+    }
+    let made: HashMap<CardKey, tera::Value> = wanted
         .into_par_iter()
-        .map(|(folder, pages)| {
-            let from = pages[0].url.as_str();
+        .map(|(key, from)| {
+            let service = handbook.service(key.1).expect("looked up above");
+            let card = shared.service_card(service, from);
+            (key, tera::Value::from_serializable(&card))
+        })
+        .collect();
+    folder_cards
+        .into_par_iter()
+        .map(|(folder, from, keys)| {
             let urgent: Vec<ServiceCard> = shared
                 .urgent_services
                 .iter()
                 .map(|c| rebase_card(c, from))
                 .collect();
-            let mut cards = HashMap::new();
-            for r in pages.iter().flat_map(|p| &p.services) {
-                if cards.contains_key(&r.id) {
-                    continue;
-                }
-                if let Some(service) = handbook.service(&r.id) {
-                    let card = shared.service_card(service, from);
-                    cards.insert(r.id.clone(), tera::Value::from_serializable(&card));
-                }
-            }
+            let cards = keys
+                .into_iter()
+                .map(|(id, key)| (id.to_string(), made[&key].clone()))
+                .collect();
             let values = FolderValues {
                 nav: tera::Value::from_serializable(&nav(handbook, from)),
                 urgent: tera::Value::from_serializable(&urgent),
@@ -617,6 +659,76 @@ fn display_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Cards made once per relative path to `services/` are the cards made
+    /// for each folder from its own first page.
+    #[test]
+    fn folder_cards_match_cards_made_per_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |rel: &str, text: &str| {
+            let path = dir.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(
+            "handbook.yaml",
+            "title: T\nurgent_help:\n  services: [plain]\n",
+        );
+        let service = |id: &str, description: &str| {
+            format!(
+                "  - id: {id}\n    name: N {id}\n{description}    contact:\n      phone: \"0800 1111\"\n    last_verified: 2026-10-01\n"
+            )
+        };
+        write(
+            "services.yaml",
+            &format!(
+                "services:\n{}{}{}",
+                service("plain", "    description: Plain words.\n"),
+                service(
+                    "linked",
+                    "    description: See [the policy](policy/a.md) and [plain](service:plain).\n"
+                ),
+                service("bare", ""),
+            ),
+        );
+        let front = |title: &str| {
+            format!("---\ntitle: {title}\nservices: [plain, linked, bare]\n---\nText.\n")
+        };
+        for rel in [
+            "index.md",
+            "policy/a.md",
+            "policy/b.md",
+            "policy/deep/c.md",
+            "roles/d.md",
+            "roles/deep/e.md",
+            "roles/deep/er/f.md",
+        ] {
+            write(rel, &front(rel));
+        }
+        let options = crate::CompileOptions {
+            today: crate::date::Date::parse("2026-11-23").unwrap(),
+            ..Default::default()
+        };
+        let (handbook, _, _, diagnostics) = crate::analyse(dir.path(), options).unwrap();
+        assert!(diagnostics.iter().all(|d| !d.is_error()), "{diagnostics:?}");
+        let shared = Shared::new(&handbook);
+        let folders = folder_values(&handbook, &shared);
+        assert_eq!(folders.len(), 6);
+        for page in &handbook.pages {
+            let folder = page.url.rsplit_once('/').map_or("", |(d, _)| d);
+            let first = handbook
+                .pages
+                .iter()
+                .find(|p| p.url.rsplit_once('/').map_or("", |(d, _)| d) == folder)
+                .unwrap();
+            let values = &folders[folder];
+            for r in &page.services {
+                let service = handbook.service(&r.id).unwrap();
+                let plain = tera::Value::from_serializable(&service_card(service, &first.url));
+                assert_eq!(values.cards[&r.id], plain, "{} in {folder}", r.id);
+            }
+        }
+    }
 
     #[test]
     fn dial_digits_keep_only_digits_and_plus() {
