@@ -76,15 +76,18 @@ impl Rebuilder {
             .collect();
         let keys: Vec<u64> = pages.iter().map(markdown_key).collect();
         let urls: Vec<String> = pages.iter().map(|p| p.url.clone()).collect();
-        let previous = self.laid_out.take().filter(|l| l.fronts == fronts);
+        let mut previous = self.laid_out.take().filter(|l| l.fronts == fronts);
+        let reusable: Vec<bool> = (0..keys.len())
+            .map(|i| previous.as_ref().is_some_and(|l| l.keys[i] == keys[i]))
+            .collect();
         let kept = |i: usize| {
             previous
                 .as_ref()
-                .filter(|l| l.keys[i] == keys[i])
+                .filter(|_| reusable[i])
                 .map(|l| l.html[i].clone())
         };
         let compiled = crate::finish_with(analysed, &kept, Some(&self.search))?;
-        self.last_laid_out = (0..keys.len()).filter(|&i| kept(i).is_none()).count();
+        self.last_laid_out = reusable.iter().filter(|&&r| !r).count();
         let files: HashMap<&str, &[u8]> = compiled
             .site
             .files
@@ -94,19 +97,19 @@ impl Rebuilder {
                 render::Content::Copy(_) => None,
             })
             .collect();
-        self.laid_out = Some(LaidOut {
-            fronts,
-            keys,
-            html: urls
-                .iter()
-                .map(|u| {
-                    files
-                        .get(u.as_str())
-                        .map(|b| b.to_vec())
-                        .unwrap_or_default()
-                })
-                .collect(),
-        });
+        // Kept pages are the same as before: their copies are moved over.
+        let html = urls
+            .iter()
+            .enumerate()
+            .map(|(i, u)| match previous.as_mut().filter(|_| reusable[i]) {
+                Some(l) => std::mem::take(&mut l.html[i]),
+                None => files
+                    .get(u.as_str())
+                    .map(|b| b.to_vec())
+                    .unwrap_or_default(),
+            })
+            .collect();
+        self.laid_out = Some(LaidOut { fronts, keys, html });
         Ok(compiled)
     }
 

@@ -32,6 +32,17 @@ const fn class() -> [u8; 256] {
 const CLASS: [u8; 256] = class();
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
+const PAIRS: [u8; 200] = {
+    let mut t = [0u8; 200];
+    let mut n = 0;
+    while n < 100 {
+        t[n * 2] = b'0' + (n / 10) as u8;
+        t[n * 2 + 1] = b'0' + (n % 10) as u8;
+        n += 1;
+    }
+    t
+};
+
 impl Json {
     /// The length the text would have without the `<script>` escapes.
     pub fn plain_len(&self) -> usize {
@@ -43,16 +54,23 @@ impl Json {
     }
 
     pub fn num(&mut self, n: u64) {
+        // Two digits at a time, from a table of "00" to "99".
         let mut buf = [0u8; 20];
         let mut i = buf.len();
         let mut n = n;
-        loop {
+        while n >= 100 {
+            let pair = (n % 100) as usize * 2;
+            n /= 100;
+            i -= 2;
+            buf[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+        }
+        if n >= 10 {
+            let pair = n as usize * 2;
+            i -= 2;
+            buf[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+        } else {
             i -= 1;
-            buf[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
+            buf[i] = b'0' + n as u8;
         }
         self.out
             .push_str(std::str::from_utf8(&buf[i..]).expect("digits"));
