@@ -245,16 +245,22 @@ pub fn build(source: &Source, options: Options, diagnostics: &mut Vec<Diagnostic
 
 /// Assets in a folder whose section is left out of the edition stay out too.
 fn assets_in_edition(source: &Source, handbook: &Handbook) -> Vec<Asset> {
-    let left_out_dirs: Vec<String> = handbook
+    // Folders as `dir/`; an asset is in one when one of the folders along
+    // its path is (looked up folder by folder, not folder by asset).
+    let left_out_dirs: HashSet<&str> = handbook
         .left_out
         .keys()
         .filter(|s| s.ends_with("/_index.md"))
-        .map(|s| s.trim_end_matches("_index.md").to_string())
+        .map(|s| s.trim_end_matches("_index.md"))
         .collect();
     source
         .assets
         .iter()
-        .filter(|a| !left_out_dirs.iter().any(|d| a.rel.starts_with(d.as_str())))
+        .filter(|a| {
+            !a.rel
+                .match_indices('/')
+                .any(|(i, _)| left_out_dirs.contains(&a.rel[..=i]))
+        })
         .cloned()
         .collect()
 }

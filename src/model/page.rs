@@ -102,11 +102,14 @@ pub fn output_url(source: &str) -> String {
         .map_or(("", source), |(d, f)| (d, f));
     let stem = file.strip_suffix(".md").unwrap_or(file);
     let stem = if stem == "_index" { "index" } else { stem };
-    if dir.is_empty() {
-        format!("{stem}.html")
-    } else {
-        format!("{dir}/{stem}.html")
+    let mut url = String::with_capacity(dir.len() + stem.len() + 6);
+    if !dir.is_empty() {
+        url.push_str(dir);
+        url.push('/');
     }
+    url.push_str(stem);
+    url.push_str(".html");
+    url
 }
 
 /// Validates every page, in parallel; diagnostics keep the pages' order.
@@ -308,5 +311,9 @@ mod tests {
         assert_eq!(output_url("policy/index.md"), "policy/index.html");
         assert_eq!(output_url("index.md"), "index.html");
         assert_eq!(output_url("a/b/c.md"), "a/b/c.html");
+        assert_eq!(output_url("a/_index"), "a/index.html");
+        assert_eq!(output_url("a/b.txt"), "a/b.txt.html");
+        assert_eq!(output_url("/x.md"), "x.html");
+        assert_eq!(output_url(""), ".html");
     }
 }
