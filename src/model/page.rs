@@ -113,10 +113,10 @@ pub fn output_url(source: &str) -> String {
 }
 
 /// Validates every page, in parallel; diagnostics keep the pages' order.
-pub fn from_sources(sources: &[PageSource], diagnostics: &mut Vec<Diagnostic>) -> Vec<Page> {
+pub fn from_sources(sources: Vec<PageSource>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Page> {
     use rayon::prelude::*;
     let checked: Vec<(Page, Vec<Diagnostic>)> = sources
-        .par_iter()
+        .into_par_iter()
         .map(|s| {
             let mut found = Vec::new();
             let page = from_source(s, &mut found);
@@ -132,7 +132,7 @@ pub fn from_sources(sources: &[PageSource], diagnostics: &mut Vec<Diagnostic>) -
         .collect()
 }
 
-fn from_source(source: &PageSource, diagnostics: &mut Vec<Diagnostic>) -> Page {
+fn from_source(source: PageSource, diagnostics: &mut Vec<Diagnostic>) -> Page {
     let raw = &source.front;
     let text = &source.front_text;
     let path = &source.path;
@@ -270,33 +270,36 @@ fn from_source(source: &PageSource, diagnostics: &mut Vec<Diagnostic>) -> Page {
         pathway::steps_from_raw(steps, &located, source.front_line)
     });
 
+    let summary = raw
+        .summary
+        .as_ref()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    let (owner, tags, lang) = (raw.owner.clone(), raw.tags.clone(), raw.lang.clone());
+    let (weight, draft) = (raw.weight.unwrap_or(0), raw.draft.unwrap_or(false));
     Page {
-        source: source.rel.clone(),
-        path: Some(path.clone()),
         url: output_url(&source.rel),
+        source: source.rel,
+        path: Some(source.path),
         kind,
         section: 0,
         title,
-        summary: raw
-            .summary
-            .as_ref()
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty()),
+        summary,
         audience,
         visibility,
         principles,
-        owner: raw.owner.clone(),
+        owner,
         last_reviewed,
         review_by,
         services,
-        weight: raw.weight.unwrap_or(0),
-        draft: raw.draft.unwrap_or(false),
-        tags: raw.tags.clone().unwrap_or_default(),
-        lang: raw.lang.clone(),
+        weight,
+        draft,
+        tags: tags.unwrap_or_default(),
+        lang,
         steps,
-        body: source.body.clone(),
+        body: source.body,
         body_line: source.body_line,
-        front_text: source.front_text.clone(),
+        front_text: source.front_text,
     }
 }
 
