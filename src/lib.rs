@@ -98,9 +98,10 @@ pub fn analyse_with(
 ) -> Result<Analysed, Failure> {
     let (source, mut diagnostics) =
         timings::phase("load", || load::load(dir)).map_err(|d| Failure::Unreadable(vec![d]))?;
+    let config_path = source.config.as_ref().map(|c| c.path.clone());
     let handbook = timings::phase("model", || {
         model::build(
-            &source,
+            source,
             model::Options {
                 edition: options.edition,
                 drafts: options.drafts,
@@ -109,8 +110,8 @@ pub fn analyse_with(
             &mut diagnostics,
         )
     });
-    let theme = match &source.config {
-        Some(c) => load::load_theme(dir, &handbook.config.theme, &c.path).unwrap_or_else(|d| {
+    let theme = match &config_path {
+        Some(path) => load::load_theme(dir, &handbook.config.theme, path).unwrap_or_else(|d| {
             diagnostics.push(d);
             Theme::default()
         }),

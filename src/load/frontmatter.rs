@@ -39,7 +39,9 @@ pub fn split(rel: String, path: PathBuf, text: String) -> Result<PageSource, Dia
         Some(front) => front,
         None => yaml::parse::<RawFrontMatter>(&front_text, &path, 2)?,
     };
-    let body = text[body_start..].to_string();
+    // The body keeps the file's buffer: no second copy of the page.
+    let mut body = text;
+    body.drain(..body_start);
     Ok(PageSource {
         rel,
         path,
@@ -65,7 +67,12 @@ pub(crate) fn read_plain(text: &str) -> Option<RawFrontMatter> {
         if line.is_empty() {
             continue;
         }
-        let (key, value) = line.split_once(": ")?;
+        // The key is lowercase letters and `_`, then `: ` (a line whose
+        // first `: ` comes later has no key known here).
+        let key_end = line
+            .bytes()
+            .position(|b| !(b.is_ascii_lowercase() || b == b'_'))?;
+        let (key, value) = (&line[..key_end], line[key_end..].strip_prefix(": ")?);
         let bit = match key {
             "title" => 0,
             "summary" => 1,

@@ -155,27 +155,39 @@ pub fn load(root: &Path) -> Result<(Source, Vec<Diagnostic>), Diagnostic> {
     // services.yaml first, then services/*.yaml in name order.
     service_paths
         .sort_by(|a, b| (a.0 != "services.yaml", &a.0).cmp(&(b.0 != "services.yaml", &b.0)));
-    for (_, abs) in service_paths {
-        match read_text(&abs).and_then(|text| {
-            let raw = yaml::parse::<raw::RawServiceFile>(&text, &abs, 1)?;
-            Ok(ServiceFileSource {
-                path: abs.clone(),
-                text,
-                raw,
+    // The service map is parsed while the pages are read (a large map takes
+    // as long as thousands of pages).
+    let read_services = || -> Vec<Result<ServiceFileSource, Diagnostic>> {
+        service_paths
+            .into_iter()
+            .map(|(_, abs)| {
+                read_text(&abs).and_then(|text| {
+                    let raw = yaml::parse::<raw::RawServiceFile>(&text, &abs, 1)?;
+                    Ok(ServiceFileSource {
+                        path: abs.clone(),
+                        text,
+                        raw,
+                    })
+                })
             })
-        }) {
+            .collect()
+    };
+    let read_pages = || -> Vec<Result<PageSource, Diagnostic>> {
+        page_files
+            .into_par_iter()
+            .map(|(rel, abs)| {
+                let text = read_text(&abs)?;
+                frontmatter::split(rel, abs, text)
+            })
+            .collect()
+    };
+    let (services, results) = rayon::join(read_services, read_pages);
+    for result in services {
+        match result {
             Ok(file) => source.service_files.push(file),
             Err(d) => diagnostics.push(d),
         }
     }
-
-    let results: Vec<Result<PageSource, Diagnostic>> = page_files
-        .into_par_iter()
-        .map(|(rel, abs)| {
-            let text = read_text(&abs)?;
-            frontmatter::split(rel, abs, text)
-        })
-        .collect();
     for result in results {
         match result {
             Ok(page) => source.pages.push(page),
@@ -192,14 +204,16 @@ fn ignored(name: &str) -> bool {
     (name.starts_with('.') || name.starts_with('_')) && name != "_index.md"
 }
 
-/// The handbook's files, relative to `root` with `/` separators, sorted.
+/// The handbook's files, relative to `root` with `/` separators, in the
+/// order of a walk visiting each folder's entries by name.
 /// Symbolic links are followed only while they stay inside the handbook;
 /// a link loop or a link out of the folder is a warning and is skipped.
 fn walk(root: &Path, canonical_root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<String> {
     let mut files = Vec::new();
+    // Sorted once at the end rather than folder by folder during the walk
+    // (walkdir's sort takes each name apart from its path per comparison).
     let walker = WalkDir::new(root)
         .follow_links(true)
-        .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| {
             e.depth() == 0
@@ -244,6 +258,10 @@ fn walk(root: &Path, canonical_root: &Path, diagnostics: &mut Vec<Diagnostic>) -
         if !entry.file_type().is_file() {
             continue;
         }
+        if let Some(rel) = plain_rel(entry.path(), root) {
+            files.push(rel.to_string());
+            continue;
+        }
         let Ok(rel) = entry.path().strip_prefix(root) else {
             continue;
         };
@@ -253,7 +271,40 @@ fn walk(root: &Path, canonical_root: &Path, diagnostics: &mut Vec<Diagnostic>) -
             .collect();
         files.push(rel.join("/"));
     }
+    // A folder's entries by name, each folder's files where the folder
+    // comes among its siblings: name by name along the path, which is byte
+    // order with `/` below every byte a name can hold.
+    files.sort_by(|a, b| {
+        let common = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+        let key = |s: &str| {
+            s.as_bytes()
+                .get(common)
+                .map(|&c| if c == b'/' { 0 } else { c })
+        };
+        key(a).cmp(&key(b))
+    });
     files
+}
+
+/// `path` relative to `root`, when it is `root` followed by plain UTF-8
+/// names joined by single `/` (as the walk makes them); `None` asks for the
+/// component-by-component way.
+fn plain_rel<'a>(path: &'a Path, root: &Path) -> Option<&'a str> {
+    let rest = path
+        .as_os_str()
+        .as_encoded_bytes()
+        .strip_prefix(root.as_os_str().as_encoded_bytes())?;
+    let rest = std::str::from_utf8(rest).ok()?;
+    let rel = match rest.strip_prefix('/') {
+        Some(rel) => rel,
+        None if root.as_os_str().as_encoded_bytes().ends_with(b"/") => rest,
+        None => return None,
+    };
+    let plain = !rel.is_empty()
+        && rel
+            .split('/')
+            .all(|name| !name.is_empty() && name != "." && name != "..");
+    plain.then_some(rel)
 }
 
 /// Reads a text file, refusing what is not UTF-8 or is absurdly large.
@@ -288,6 +339,102 @@ pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
             let col = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
             Err(Diagnostic::error(path, line, col, "file is not UTF-8 text")
                 .with_hint("save the file as UTF-8 (most editors offer this under \"Save as\" or \"Encoding\")"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The walk's order is that of walkdir visiting each folder by name, and
+    /// its relative paths those of taking the path apart by components.
+    #[test]
+    fn walk_matches_walkdir_sorted_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = [
+            "a.md",
+            "a/b.md",
+            "a-b/c.md",
+            "a b/d.md",
+            "A/e.md",
+            "a0/f.md",
+            "é/g.md",
+            "z.md",
+            "a/a/a.md",
+            "a/a.md",
+            "a/a-a.md",
+            "ab.md",
+            "a.md.txt",
+            "b/_index.md",
+            "c/.x/h.md",
+            "_y/i.md",
+            "services/one.yaml",
+        ];
+        for name in names {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "x").unwrap();
+        }
+        let base = dir.path().to_str().unwrap().to_string();
+        for root in [
+            base.clone(),
+            format!("{base}/"),
+            format!("{base}/."),
+            format!("{base}//"),
+        ] {
+            let root = Path::new(&root);
+            let canonical = root.canonicalize().unwrap();
+            let mut diagnostics = Vec::new();
+            let files = walk(root, &canonical, &mut diagnostics);
+            let expected: Vec<String> = WalkDir::new(root)
+                .follow_links(true)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(|e| e.depth() == 0 || !ignored(&e.file_name().to_string_lossy()))
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_file())
+                .map(|e| {
+                    let rel = e.path().strip_prefix(root).unwrap();
+                    let parts: Vec<String> = rel
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect();
+                    parts.join("/")
+                })
+                .collect();
+            assert_eq!(files, expected, "{}", root.display());
+            assert!(diagnostics.is_empty());
+        }
+    }
+
+    #[test]
+    fn plain_relative_paths() {
+        let cases = [
+            ("content/a/b.md", "content", Some("a/b.md")),
+            ("content/a/b.md", "content/", Some("a/b.md")),
+            ("content/./a.md", "content/.", Some("a.md")),
+            ("./a.md", ".", Some("a.md")),
+            ("content", "content", None),
+            ("content2/a.md", "content", None),
+            ("content/a//b.md", "content", None),
+            ("content/a/../b.md", "content", None),
+        ];
+        for (path, root, rel) in cases {
+            assert_eq!(
+                plain_rel(Path::new(path), Path::new(root)),
+                rel,
+                "{path} in {root}"
+            );
+            if let Some(rel) = rel {
+                let parts: Vec<String> = Path::new(path)
+                    .strip_prefix(root)
+                    .unwrap()
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                assert_eq!(parts.join("/"), rel);
+            }
         }
     }
 }

@@ -209,14 +209,19 @@ impl Handbook {
 }
 
 /// Validates and links the loaded handbook for the edition in `options`.
-/// Errors and warnings are pushed to `diagnostics`.
-pub fn build(source: &Source, options: Options, diagnostics: &mut Vec<Diagnostic>) -> Handbook {
+/// Errors and warnings are pushed to `diagnostics`. The pages' text moves
+/// from `source` into the model (no second copy of every page).
+pub fn build(mut source: Source, options: Options, diagnostics: &mut Vec<Diagnostic>) -> Handbook {
     let config = match &source.config {
         Some(c) => config::from_source(c, diagnostics),
         None => Config::default(),
     };
     let all_services = service::from_sources(&source.service_files, options.today, diagnostics);
-    let all_pages = page::from_sources(&source.pages, diagnostics);
+    // What looks at the page files themselves goes first; its problems are
+    // reported in their place below.
+    let mut folder_problems = Vec::new();
+    service::check_folder(&source, &mut folder_problems);
+    let all_pages = page::from_sources(std::mem::take(&mut source.pages), diagnostics);
     let (sections, pages, left_out) = section::assemble(all_pages, &config.title, options);
     let (services, left_out_services): (Vec<Service>, Vec<Service>) = all_services
         .into_iter()
@@ -236,26 +241,30 @@ pub fn build(source: &Source, options: Options, diagnostics: &mut Vec<Diagnostic
         lookup: OnceLock::new(),
     };
     service::check_references(&handbook, diagnostics);
-    service::check_folder(source, diagnostics);
+    diagnostics.append(&mut folder_problems);
     pathway::check(&handbook, diagnostics);
-    handbook.assets = assets_in_edition(source, &handbook);
+    handbook.assets = assets_in_edition(source.assets, &handbook);
     check_output_paths(&handbook, diagnostics);
     handbook
 }
 
 /// Assets in a folder whose section is left out of the edition stay out too.
-fn assets_in_edition(source: &Source, handbook: &Handbook) -> Vec<Asset> {
-    let left_out_dirs: Vec<String> = handbook
+fn assets_in_edition(assets: Vec<Asset>, handbook: &Handbook) -> Vec<Asset> {
+    // Folders as `dir/`; an asset is in one when one of the folders along
+    // its path is (looked up folder by folder, not folder by asset).
+    let left_out_dirs: HashSet<&str> = handbook
         .left_out
         .keys()
         .filter(|s| s.ends_with("/_index.md"))
-        .map(|s| s.trim_end_matches("_index.md").to_string())
+        .map(|s| s.trim_end_matches("_index.md"))
         .collect();
-    source
-        .assets
-        .iter()
-        .filter(|a| !left_out_dirs.iter().any(|d| a.rel.starts_with(d.as_str())))
-        .cloned()
+    assets
+        .into_iter()
+        .filter(|a| {
+            !a.rel
+                .match_indices('/')
+                .any(|(i, _)| left_out_dirs.contains(&a.rel[..=i]))
+        })
         .collect()
 }
 

@@ -102,18 +102,21 @@ pub fn output_url(source: &str) -> String {
         .map_or(("", source), |(d, f)| (d, f));
     let stem = file.strip_suffix(".md").unwrap_or(file);
     let stem = if stem == "_index" { "index" } else { stem };
-    if dir.is_empty() {
-        format!("{stem}.html")
-    } else {
-        format!("{dir}/{stem}.html")
+    let mut url = String::with_capacity(dir.len() + stem.len() + 6);
+    if !dir.is_empty() {
+        url.push_str(dir);
+        url.push('/');
     }
+    url.push_str(stem);
+    url.push_str(".html");
+    url
 }
 
 /// Validates every page, in parallel; diagnostics keep the pages' order.
-pub fn from_sources(sources: &[PageSource], diagnostics: &mut Vec<Diagnostic>) -> Vec<Page> {
+pub fn from_sources(sources: Vec<PageSource>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Page> {
     use rayon::prelude::*;
     let checked: Vec<(Page, Vec<Diagnostic>)> = sources
-        .par_iter()
+        .into_par_iter()
         .map(|s| {
             let mut found = Vec::new();
             let page = from_source(s, &mut found);
@@ -129,7 +132,7 @@ pub fn from_sources(sources: &[PageSource], diagnostics: &mut Vec<Diagnostic>) -
         .collect()
 }
 
-fn from_source(source: &PageSource, diagnostics: &mut Vec<Diagnostic>) -> Page {
+fn from_source(source: PageSource, diagnostics: &mut Vec<Diagnostic>) -> Page {
     let raw = &source.front;
     let text = &source.front_text;
     let path = &source.path;
@@ -267,33 +270,36 @@ fn from_source(source: &PageSource, diagnostics: &mut Vec<Diagnostic>) -> Page {
         pathway::steps_from_raw(steps, &located, source.front_line)
     });
 
+    let summary = raw
+        .summary
+        .as_ref()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    let (owner, tags, lang) = (raw.owner.clone(), raw.tags.clone(), raw.lang.clone());
+    let (weight, draft) = (raw.weight.unwrap_or(0), raw.draft.unwrap_or(false));
     Page {
-        source: source.rel.clone(),
-        path: Some(path.clone()),
         url: output_url(&source.rel),
+        source: source.rel,
+        path: Some(source.path),
         kind,
         section: 0,
         title,
-        summary: raw
-            .summary
-            .as_ref()
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty()),
+        summary,
         audience,
         visibility,
         principles,
-        owner: raw.owner.clone(),
+        owner,
         last_reviewed,
         review_by,
         services,
-        weight: raw.weight.unwrap_or(0),
-        draft: raw.draft.unwrap_or(false),
-        tags: raw.tags.clone().unwrap_or_default(),
-        lang: raw.lang.clone(),
+        weight,
+        draft,
+        tags: tags.unwrap_or_default(),
+        lang,
         steps,
-        body: source.body.clone(),
+        body: source.body,
         body_line: source.body_line,
-        front_text: source.front_text.clone(),
+        front_text: source.front_text,
     }
 }
 
@@ -308,5 +314,9 @@ mod tests {
         assert_eq!(output_url("policy/index.md"), "policy/index.html");
         assert_eq!(output_url("index.md"), "index.html");
         assert_eq!(output_url("a/b/c.md"), "a/b/c.html");
+        assert_eq!(output_url("a/_index"), "a/index.html");
+        assert_eq!(output_url("a/b.txt"), "a/b.txt.html");
+        assert_eq!(output_url("/x.md"), "x.html");
+        assert_eq!(output_url(""), ".html");
     }
 }

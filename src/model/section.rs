@@ -123,6 +123,7 @@ pub fn assemble(
             parent,
         });
     }
+    // Each page's key made once per sort, not once per comparison.
     let order_key = |p: &Page| (p.weight, p.title.to_lowercase(), p.source.clone());
     for (i, page) in pages.iter().enumerate() {
         if keep[i] && page.kind == PageKind::Regular {
@@ -139,10 +140,10 @@ pub fn assemble(
     }
     for s in 0..sections.len() {
         let mut list = std::mem::take(&mut sections[s].pages);
-        list.sort_by_key(|&i| order_key(&pages[i]));
+        list.sort_by_cached_key(|&i| order_key(&pages[i]));
         sections[s].pages = list;
         let mut children = std::mem::take(&mut sections[s].children);
-        children.sort_by_key(|&c| order_key(&pages[sections[c].index]));
+        children.sort_by_cached_key(|&c| order_key(&pages[sections[c].index]));
         sections[s].children = children;
     }
 
