@@ -78,6 +78,8 @@ pub struct Compiled {
     pub theme: Theme,
     pub site: Site,
     pub warnings: Vec<Diagnostic>,
+    /// Every page's rendered Markdown (serve keeps it for the next rebuild).
+    pub rendered: Vec<render::Rendered>,
 }
 
 /// A handbook read and checked, with every page's Markdown rendered, and
@@ -161,6 +163,7 @@ pub fn finish_with(
         theme,
         site,
         warnings: diagnostics,
+        rendered,
     })
 }
 

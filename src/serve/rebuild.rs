@@ -86,7 +86,13 @@ impl Rebuilder {
                 .filter(|_| reusable[i])
                 .map(|l| l.html[i].clone())
         };
-        let compiled = crate::finish_with(analysed, &kept, Some(&self.search))?;
+        if analysed.3.iter().any(crate::Diagnostic::is_error) {
+            let (_, _, rendered, diagnostics) = analysed;
+            self.put_back(&keys, rendered);
+            return Err(Failure::Invalid(diagnostics));
+        }
+        let mut compiled = crate::finish_with(analysed, &kept, Some(&self.search))?;
+        self.put_back(&keys, std::mem::take(&mut compiled.rendered));
         self.last_laid_out = reusable.iter().filter(|&&r| !r).count();
         let files: HashMap<&str, &[u8]> = compiled
             .site
@@ -116,20 +122,29 @@ impl Rebuilder {
     /// Every page's Markdown, rendering only pages not rendered before.
     fn markdown_all(&mut self, handbook: &Handbook) -> Vec<Rendered> {
         let keys: Vec<u64> = handbook.pages.iter().map(markdown_key).collect();
-        let missing: Vec<usize> = (0..keys.len())
-            .filter(|&i| !self.markdown.contains_key(&keys[i]))
-            .collect();
-        let fresh: Vec<(u64, Rendered)> = missing
+        // Taken out of memory (not copied) and put back after the build;
+        // what is left belongs to pages that are gone.
+        let mut rendered: Vec<Option<Rendered>> =
+            keys.iter().map(|k| self.markdown.remove(k)).collect();
+        self.markdown.clear();
+        let missing: Vec<usize> = (0..keys.len()).filter(|&i| rendered[i].is_none()).collect();
+        let fresh: Vec<Rendered> = missing
             .par_iter()
-            .map(|&i| (keys[i], render::markdown_page(&handbook.pages[i])))
+            .map(|&i| render::markdown_page(&handbook.pages[i]))
             .collect();
         self.last_rendered = fresh.len();
-        self.markdown.extend(fresh);
-        let rendered: Vec<Rendered> = keys.iter().map(|k| self.markdown[k].clone()).collect();
-        // Forget pages that are gone, so memory follows the handbook's size.
-        let current: std::collections::HashSet<u64> = keys.into_iter().collect();
-        self.markdown.retain(|k, _| current.contains(k));
+        for (i, r) in missing.into_iter().zip(fresh) {
+            rendered[i] = Some(r);
+        }
         rendered
+            .into_iter()
+            .map(Option::unwrap_or_default)
+            .collect()
+    }
+
+    /// Puts the pages' Markdown, taken by `markdown_all`, back in memory.
+    fn put_back(&mut self, keys: &[u64], rendered: Vec<Rendered>) {
+        self.markdown.extend(keys.iter().copied().zip(rendered));
     }
 }
 
@@ -262,5 +277,25 @@ mod tests {
             .ok()
             .unwrap();
         assert_eq!(rebuilder.last_rendered, 0);
+    }
+
+    #[test]
+    fn a_failed_rebuild_keeps_the_markdown_in_memory() {
+        let dir = example();
+        let mut rebuilder = Rebuilder::new(dir.path(), options());
+        rebuilder.rebuild(&Change::Everything).ok().unwrap();
+        let page = dir.path().join("parents/exam-stress.md");
+        let good = std::fs::read_to_string(&page).unwrap();
+        std::fs::write(&page, good.replacen("title: ", "title: [unclosed ", 1)).unwrap();
+        let change = Change::Pages(BTreeSet::from(["parents/exam-stress.md".to_string()]));
+        assert!(rebuilder.rebuild(&change).is_err());
+        // Fixing it renders only that page again, and the site is a fresh compile's.
+        std::fs::write(&page, good.replace("Feeling a bit nervous", "Feeling calm")).unwrap();
+        let fixed = rebuilder.rebuild(&change).ok().unwrap();
+        assert_eq!(rebuilder.last_rendered, 1);
+        assert_eq!(
+            bytes(&fixed),
+            bytes(&crate::compile(dir.path(), options()).ok().unwrap())
+        );
     }
 }
