@@ -88,18 +88,19 @@ pub type Analysed = (Handbook, Theme, Vec<render::Rendered>, Vec<Diagnostic>);
 
 /// Reads and checks a handbook without rendering it (what `check` builds on).
 pub fn analyse(dir: &Path, options: CompileOptions) -> Result<Analysed, Failure> {
-    analyse_with(dir, options, render::markdown_all)
+    analyse_with(dir, options, None, render::markdown_all)
 }
 
-/// `analyse`, with the Markdown step supplied by the caller (serve keeps
-/// what did not change in memory).
+/// `analyse`, with parsed service files from `cache` and the Markdown step
+/// supplied by the caller (serve keeps what did not change in memory).
 pub fn analyse_with(
     dir: &Path,
     options: CompileOptions,
+    cache: Option<&load::Cache>,
     markdown: impl FnOnce(&Handbook) -> Vec<render::Rendered>,
 ) -> Result<Analysed, Failure> {
-    let (source, mut diagnostics) =
-        timings::phase("load", || load::load(dir)).map_err(|d| Failure::Unreadable(vec![d]))?;
+    let (source, mut diagnostics) = timings::phase("load", || load::load_with(dir, cache))
+        .map_err(|d| Failure::Unreadable(vec![d]))?;
     let config_path = source.config.as_ref().map(|c| c.path.clone());
     let handbook = timings::phase("model", || {
         model::build(

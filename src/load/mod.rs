@@ -7,7 +7,9 @@ pub mod raw;
 mod theme;
 pub mod yaml;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -71,6 +73,22 @@ pub const MAX_TEXT_BYTES: u64 = 64 * 1024 * 1024;
 /// Reads the handbook at `root`. Problems with individual files are returned
 /// as diagnostics; only an unreadable folder is an `Err`.
 pub fn load(root: &Path) -> Result<(Source, Vec<Diagnostic>), Diagnostic> {
+    load_with(root, None)
+}
+
+/// Service files as an earlier load parsed them (serve keeps one between
+/// rebuilds): a file whose text has not changed is not parsed again.
+#[derive(Default)]
+pub struct Cache {
+    services: Mutex<HashMap<PathBuf, (String, raw::RawServiceFile)>>,
+}
+
+/// `load`, taking unchanged service files from `cache` and keeping the
+/// ones it parses there.
+pub fn load_with(
+    root: &Path,
+    cache: Option<&Cache>,
+) -> Result<(Source, Vec<Diagnostic>), Diagnostic> {
     let meta = std::fs::metadata(root).map_err(|e| {
         Diagnostic::error(root, 0, 0, format!("cannot read the handbook folder: {e}"))
             .with_hint("pass the folder that holds handbook.yaml, e.g. `handbook build content`")
@@ -162,7 +180,25 @@ pub fn load(root: &Path) -> Result<(Source, Vec<Diagnostic>), Diagnostic> {
             .into_iter()
             .map(|(_, abs)| {
                 read_text(&abs).and_then(|text| {
-                    let raw = yaml::parse::<raw::RawServiceFile>(&text, &abs, 1)?;
+                    let cached = cache.and_then(|c| {
+                        let kept = c.services.lock().unwrap_or_else(|e| e.into_inner());
+                        kept.get(&abs)
+                            .filter(|(t, _)| *t == text)
+                            .map(|(_, raw)| raw.clone())
+                    });
+                    let raw = match cached {
+                        Some(raw) => raw,
+                        None => {
+                            let raw = yaml::parse::<raw::RawServiceFile>(&text, &abs, 1)?;
+                            if let Some(c) = cache {
+                                c.services
+                                    .lock()
+                                    .unwrap_or_else(|e| e.into_inner())
+                                    .insert(abs.clone(), (text.clone(), raw.clone()));
+                            }
+                            raw
+                        }
+                    };
                     Ok(ServiceFileSource {
                         path: abs.clone(),
                         text,
@@ -436,5 +472,35 @@ mod tests {
                 assert_eq!(parts.join("/"), rel);
             }
         }
+    }
+
+    #[test]
+    fn the_cache_gives_what_parsing_gives_and_sees_edits() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("handbook.yaml"), "title: T\n").unwrap();
+        let services = tmp.path().join("services.yaml");
+        let entry = "services:\n  - id: a\n    name: First\n";
+        std::fs::write(&services, entry).unwrap();
+        let cache = Cache::default();
+        let names = |source: &Source| -> Vec<String> {
+            source.service_files[0]
+                .raw
+                .services
+                .iter()
+                .map(|s| format!("{:?}", s.name))
+                .collect()
+        };
+        let (fresh, _) = load(tmp.path()).unwrap();
+        let (first, _) = load_with(tmp.path(), Some(&cache)).unwrap();
+        let (again, _) = load_with(tmp.path(), Some(&cache)).unwrap();
+        assert_eq!(names(&first), names(&fresh));
+        assert_eq!(names(&again), names(&fresh));
+        std::fs::write(&services, entry.replace("First", "Second")).unwrap();
+        let (edited, _) = load_with(tmp.path(), Some(&cache)).unwrap();
+        assert_eq!(names(&edited), [format!("{:?}", Some("Second"))]);
+        // A broken file is reported, not taken from the cache.
+        std::fs::write(&services, "services: [").unwrap();
+        let (_, diagnostics) = load_with(tmp.path(), Some(&cache)).unwrap();
+        assert!(diagnostics.iter().any(|d| d.is_error()), "{diagnostics:?}");
     }
 }

@@ -31,6 +31,8 @@ pub struct Rebuilder {
     laid_out: Option<LaidOut>,
     /// Search documents of the pages built before.
     search: render::search::index::Memo,
+    /// Service files parsed before.
+    load: crate::load::Cache,
 }
 
 /// Pages as laid out by the last good build, in page order.
@@ -53,6 +55,7 @@ impl Rebuilder {
             last_laid_out: 0,
             laid_out: None,
             search: render::search::index::Memo::new(),
+            load: crate::load::Cache::default(),
         }
     }
 
@@ -67,8 +70,12 @@ impl Rebuilder {
         // The same steps as `crate::compile`, with the Markdown step and
         // unchanged pages taken from memory (a test checks they agree).
         let dir = self.dir.clone();
-        let analysed =
-            crate::analyse_with(&dir, self.options, |handbook| self.markdown_all(handbook))?;
+        let load = std::mem::take(&mut self.load);
+        let analysed = crate::analyse_with(&dir, self.options, Some(&load), |handbook| {
+            self.markdown_all(handbook)
+        });
+        self.load = load;
+        let analysed = analysed?;
         let pages = &analysed.0.pages;
         let fronts: Vec<(String, String)> = pages
             .iter()
