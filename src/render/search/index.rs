@@ -76,13 +76,20 @@ pub struct Index {
 pub fn synonym_groups(handbook: &Handbook) -> Vec<Vec<String>> {
     let mut groups: Vec<Vec<String>> = Vec::new();
     let stems = Stems::default();
+    // Each member's key is worked out once (merging compares them often).
+    let keys_of = std::cell::RefCell::new(FxHashMap::<String, String>::default());
     let key = |m: &str| -> String {
-        tokenise(m)
+        if let Some(k) = keys_of.borrow().get(m) {
+            return k.clone();
+        }
+        let k = tokenise(m)
             .iter()
             .filter(|t| !t.joined)
             .map(|t| stems.stem(&t.word))
             .collect::<Vec<_>>()
-            .join(" ")
+            .join(" ");
+        keys_of.borrow_mut().insert(m.to_string(), k.clone());
+        k
     };
     let all = handbook.config.synonyms.iter().cloned().chain(
         DEFAULT_SYNONYMS
@@ -144,64 +151,108 @@ fn weigh(docs: &[(u32, &Doc)], names: &[String]) -> FxHashMap<String, Postings> 
         }
     }
     let avg: Vec<f64> = total_len.iter().map(|t| (t / n).max(1.0)).collect();
-    // Each term's document frequency first, so that each posting can be
-    // weighed as it is found and stored in a list of the exact size.
-    let mut df = vec![0u32; names.len()];
-    let mut seen = vec![false; names.len()];
-    let mut touched: Vec<u32> = Vec::new();
-    for (_, doc) in docs {
-        for (_, _, terms) in &doc.fields {
-            for &term in terms {
-                if !std::mem::replace(&mut seen[term as usize], true) {
-                    touched.push(term);
+    // The documents are weighed in a few runs side by side. Each run counts
+    // its document frequencies first, so that each posting can be weighed as
+    // it is found and stored in a list of the exact size; a term's lists
+    // from the runs, joined in order, are in document order.
+    let runs: Vec<&[(u32, &Doc)]> = docs
+        .chunks(
+            docs.len()
+                .div_ceil(rayon::current_num_threads().max(1))
+                .max(1),
+        )
+        .collect();
+    let counts: Vec<Vec<u32>> = runs
+        .par_iter()
+        .map(|run| {
+            let mut df = vec![0u32; names.len()];
+            let mut seen = vec![false; names.len()];
+            let mut touched: Vec<u32> = Vec::new();
+            for (_, doc) in run.iter() {
+                for (_, _, terms) in &doc.fields {
+                    for &term in terms {
+                        if !std::mem::replace(&mut seen[term as usize], true) {
+                            touched.push(term);
+                        }
+                    }
+                }
+                for term in touched.drain(..) {
+                    df[term as usize] += 1;
+                    seen[term as usize] = false;
                 }
             }
-        }
-        for term in touched.drain(..) {
-            df[term as usize] += 1;
-            seen[term as usize] = false;
-        }
-    }
-    let idf: Vec<f64> = df
-        .iter()
-        .map(|&d| {
-            let d = d as f64;
+            df
+        })
+        .collect();
+    let idf: Vec<f64> = (0..names.len())
+        .map(|t| {
+            let d = counts.iter().map(|df| df[t]).sum::<u32>() as f64;
             (1.0 + (n - d + 0.5) / (d + 0.5)).ln()
         })
         .collect();
-    // term id → (doc, weight)
-    let mut lists: Vec<Vec<(u32, u32)>> =
-        df.iter().map(|&d| Vec::with_capacity(d as usize)).collect();
-    // This document's weighted frequency of each term, and the terms it has
-    // in the order first seen.
-    let mut per = vec![0f64; names.len()];
-    for &(id, doc) in docs {
-        for (field, boost, terms) in &doc.fields {
-            let f = *field as usize;
-            let norm = 1.0 - field.b() + field.b() * terms.len() as f64 / avg[f];
-            for &term in terms {
-                let t = term as usize;
-                if !seen[t] {
-                    seen[t] = true;
-                    touched.push(term);
+    // Per run: term id → (doc, weight)
+    let by_run: Vec<Vec<Vec<(u32, u32)>>> = runs
+        .par_iter()
+        .zip(&counts)
+        .map(|(run, df)| {
+            let mut lists: Vec<Vec<(u32, u32)>> =
+                df.iter().map(|&d| Vec::with_capacity(d as usize)).collect();
+            // This document's weighted frequency of each term, and the terms
+            // it has in the order first seen.
+            let mut per = vec![0f64; names.len()];
+            let mut seen = vec![false; names.len()];
+            let mut touched: Vec<u32> = Vec::new();
+            for &(id, doc) in run.iter() {
+                for (field, boost, terms) in &doc.fields {
+                    let f = *field as usize;
+                    let norm = 1.0 - field.b() + field.b() * terms.len() as f64 / avg[f];
+                    for &term in terms {
+                        let t = term as usize;
+                        if !seen[t] {
+                            seen[t] = true;
+                            touched.push(term);
+                        }
+                        per[t] += boost / norm;
+                    }
                 }
-                per[t] += boost / norm;
+                for term in touched.drain(..) {
+                    let t = term as usize;
+                    let tf = per[t];
+                    let w = idf[t] * tf * (K1 + 1.0) / (tf + K1);
+                    lists[t].push((id, ((w * 100.0).round() as u32).max(1)));
+                    per[t] = 0.0;
+                    seen[t] = false;
+                }
+            }
+            lists
+        })
+        .collect();
+    // Each term's lists from the runs (moved, not copied), joined one term
+    // at a time as it is finished.
+    let mut parts: Vec<Vec<Vec<(u32, u32)>>> = (0..names.len())
+        .map(|_| Vec::with_capacity(by_run.len()))
+        .collect();
+    for run in by_run {
+        for (t, list) in run.into_iter().enumerate() {
+            if !list.is_empty() {
+                parts[t].push(list);
             }
         }
-        for term in touched.drain(..) {
-            let t = term as usize;
-            let tf = per[t];
-            let w = idf[t] * tf * (K1 + 1.0) / (tf + K1);
-            lists[t].push((id, ((w * 100.0).round() as u32).max(1)));
-            per[t] = 0.0;
-            seen[t] = false;
-        }
     }
-    lists
+    parts
         .into_par_iter()
         .enumerate()
-        .filter(|(_, list)| !list.is_empty())
-        .map(|(term, mut weighted)| {
+        .filter(|(_, lists)| !lists.is_empty())
+        .map(|(term, mut lists)| {
+            let mut weighted = if lists.len() == 1 {
+                lists.pop().expect("one list")
+            } else {
+                let mut all = Vec::with_capacity(lists.iter().map(Vec::len).sum());
+                for list in lists {
+                    all.extend(list);
+                }
+                all
+            };
             if weighted.len() > MAX_POSTINGS {
                 // The best by weight (ties to the earlier document), found
                 // without sorting them all.
