@@ -1,7 +1,8 @@
 //! The search index: BM25F weights for every term of the documents,
 //! computed here at build time, synonym groups indexed as tokens of their
 //! own, and the files the browser loads (one, or the entry file, term shards
-//! and document files). See docs/search.md.
+//! and document files). The README describes the design (Search, "How it
+//! is built").
 
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};

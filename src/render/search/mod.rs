@@ -1,6 +1,6 @@
 //! Search: the index the browser's script queries (built here, at build
 //! time) and the A–Z page that the search box leads to without JavaScript.
-//! The design is described in docs/search.md.
+//! The design is described in the README (Search, "How it is built").
 
 mod documents;
 pub mod index;
