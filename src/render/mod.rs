@@ -190,41 +190,16 @@ pub fn site_into(
         let folders = context::folder_values(handbook, &shared);
         (shared, folders)
     });
-    let pages: Vec<Result<Option<OutputFile>, Diagnostic>> = crate::timings::phase("pages", || {
-        handbook
-            .pages
-            .par_iter()
-            .enumerate()
-            .map(|(i, page)| {
-                if let Some(html) = kept(i) {
-                    return sink.put(OutputFile {
-                        path: page.url.clone(),
-                        content: Content::Bytes(html),
-                    });
-                }
-                let ctx = context::page(handbook, &shared, i, &rendered[i]);
-                let folder = page.url.rsplit_once('/').map_or("", |(d, _)| d);
-                // Made once per folder instead of once per page.
-                let values = &folders[folder];
-                let made = [
-                    ("nav", values.nav.clone()),
-                    ("urgent_services", values.urgent.clone()),
-                    ("services", values.cards_of(page)),
-                ];
-                // The page's own HTML and room for the theme around it.
-                let capacity = rendered[i].html.len() + 24 * 1024;
-                let html =
-                    templates.render_bytes(context::template_for(page), &ctx, &made, capacity)?;
-                sink.put(OutputFile {
-                    path: page.url.clone(),
-                    content: Content::Bytes(html),
-                })
+    // The search index needs none of the pages' HTML: it is made beside
+    // them, filling the gaps where the pages' side runs on one thread.
+    let (laid_out, search_files) = rayon::join(
+        || lay_out(handbook, rendered, kept, sink, &templates, &shared, folders),
+        || {
+            crate::timings::phase("search", || {
+                search::files(handbook, &shared, &templates, rendered, search_memo, sink)
             })
-            .collect()
-    });
-    // Only the pages use the folders' values. Freeing them is a million
-    // small frees at 10k pages (~100 ms): done on the threads that made them.
-    folders.into_par_iter().for_each(drop);
+        },
+    );
     let mut files = Vec::new();
     let mut errors = Vec::new();
     let mut take = |result: Result<Option<OutputFile>, Diagnostic>| match result {
@@ -232,37 +207,8 @@ pub fn site_into(
         Ok(None) => {}
         Err(d) => errors.push(d),
     };
-    for result in pages {
-        take(result);
-    }
-    let not_found = templates.render("404.html", &context::not_found(handbook, &shared));
-    let print = crate::timings::phase("print", || print::render(handbook, &shared, &templates));
-    // The audit page is for staff only: never in the public edition.
-    let audit = (handbook.edition == Edition::Staff).then(|| {
-        (
-            audit::URL,
-            audit::render(handbook, &shared, &templates, rendered),
-        )
-    });
-    for (path, result) in [("404.html", not_found), ("print.html", print)]
-        .into_iter()
-        .chain(audit)
-    {
-        take(result.and_then(|html| {
-            sink.put(OutputFile {
-                path: path.into(),
-                content: Content::Bytes(html.into_bytes()),
-            })
-        }));
-    }
-    crate::timings::phase("services", || {
-        services::render(handbook, &shared, &templates, sink)
-    })
-    .into_iter()
-    .for_each(&mut take);
-    match crate::timings::phase("search", || {
-        search::files(handbook, &shared, &templates, rendered, search_memo, sink)
-    }) {
+    laid_out.into_iter().for_each(&mut take);
+    match search_files {
         Ok(search_files) => search_files.into_iter().for_each(|f| take(Ok(Some(f)))),
         Err(d) => take(Err(d)),
     }
@@ -294,6 +240,81 @@ pub fn site_into(
         return Err(errors);
     }
     Ok(Site { files })
+}
+
+/// The pages, the 404 and print pages, the audit page (staff edition) and
+/// the service pages, each handed to `sink`; what it gives back, in order.
+fn lay_out(
+    handbook: &Handbook,
+    rendered: &[Rendered],
+    kept: &(dyn Fn(usize) -> Option<Vec<u8>> + Sync),
+    sink: &dyn Sink,
+    templates: &Templates,
+    shared: &context::Shared,
+    folders: std::collections::HashMap<String, context::FolderValues>,
+) -> Vec<Result<Option<OutputFile>, Diagnostic>> {
+    let pages: Vec<Result<Option<OutputFile>, Diagnostic>> = crate::timings::phase("pages", || {
+        handbook
+            .pages
+            .par_iter()
+            .enumerate()
+            .map(|(i, page)| {
+                if let Some(html) = kept(i) {
+                    return sink.put(OutputFile {
+                        path: page.url.clone(),
+                        content: Content::Bytes(html),
+                    });
+                }
+                let ctx = context::page(handbook, shared, i, &rendered[i]);
+                let folder = page.url.rsplit_once('/').map_or("", |(d, _)| d);
+                // Made once per folder instead of once per page.
+                let values = &folders[folder];
+                let made = [
+                    ("nav", values.nav.clone()),
+                    ("urgent_services", values.urgent.clone()),
+                    ("services", values.cards_of(page)),
+                ];
+                // The page's own HTML and room for the theme around it.
+                let capacity = rendered[i].html.len() + 24 * 1024;
+                let html =
+                    templates.render_bytes(context::template_for(page), &ctx, &made, capacity)?;
+                sink.put(OutputFile {
+                    path: page.url.clone(),
+                    content: Content::Bytes(html),
+                })
+            })
+            .collect()
+    });
+    // Only the pages use the folders' values. Freeing them is a million
+    // small frees at 10k pages (~100 ms): done on the threads that made them.
+    folders.into_par_iter().for_each(drop);
+    let mut out = pages;
+    let not_found = templates.render("404.html", &context::not_found(handbook, shared));
+    let print = crate::timings::phase("print", || print::render(handbook, shared, templates));
+    // The audit page is for staff only: never in the public edition.
+    let audit = (handbook.edition == Edition::Staff).then(|| {
+        (
+            audit::URL,
+            audit::render(handbook, shared, templates, rendered),
+        )
+    });
+    for (path, result) in [("404.html", not_found), ("print.html", print)]
+        .into_iter()
+        .chain(audit)
+    {
+        out.push(result.and_then(|html| {
+            sink.put(OutputFile {
+                path: path.into(),
+                content: Content::Bytes(html.into_bytes()),
+            })
+        }));
+    }
+    crate::timings::phase("services", || {
+        services::render(handbook, shared, templates, sink)
+    })
+    .into_iter()
+    .for_each(|r| out.push(r));
+    out
 }
 
 /// Hands every file to `sink`, several at a time (most of a build's time
