@@ -291,6 +291,22 @@ fn links_to_missing_pages_and_headings() {
 }
 
 #[test]
+fn of_two_headings_as_near_the_hint_always_names_the_same() {
+    let tmp = handbook(&[
+        ("handbook.yaml", CONFIG),
+        (
+            "a.md",
+            "---\ntitle: A\n---\n## Step b\n\n## Step d\n\n## Step f\n\n## Step h\n\nSee [x](#step-e).\n",
+        ),
+    ]);
+    // Every id is one letter away: the first in order is named, in every
+    // run (each run hashes differently).
+    for _ in 0..5 {
+        assert_fails_with(&tmp, &["hint: did you mean `#step-b`?"]);
+    }
+}
+
+#[test]
 fn public_page_linking_to_a_staff_page() {
     let tmp = handbook(&[
         ("handbook.yaml", CONFIG),

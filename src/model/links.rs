@@ -76,7 +76,10 @@ fn check_page<'a>(
         let missing_fragment = |target: usize, fragment: &str| {
             let ids = anchors_of(target);
             (!ids.contains(fragment)).then(|| {
-                    let hint = match diagnostic::nearest(fragment, ids.iter().copied()) {
+                    // In order, so that of two ids as near, the same is named every run.
+                    let mut sorted: Vec<&str> = ids.iter().copied().collect();
+                    sorted.sort_unstable();
+                    let hint = match diagnostic::nearest(fragment, sorted) {
                         Some(n) => format!("did you mean `#{n}`?"),
                         None => "heading ids are the heading text in lowercase with `-` between words, or the `{#id}` you give a heading".into(),
                     };
