@@ -376,7 +376,11 @@ pub fn escape_html(text: &str) -> String {
 /// `<`, `>` and `&` are written as `\u` escapes so no string can close the
 /// element or open a comment.
 pub fn json_for_script(value: &impl serde::Serialize) -> String {
-    let json = serde_json::to_string(value).expect("serialising plain data cannot fail");
+    script_safe(&serde_json::to_string(value).expect("serialising plain data cannot fail"))
+}
+
+/// JSON text made safe inside a `<script>` element (see [`json_for_script`]).
+pub fn script_safe(json: &str) -> String {
     json.replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")

@@ -612,12 +612,17 @@ fn write_docs(json: &mut Json, docs: &[(u32, &Doc)]) {
         if i > 0 {
             json.raw(",");
         }
-        json.raw("\"");
-        json.num(id.into());
-        json.raw("\":");
-        write_doc(json, doc);
+        write_entry(json, id, doc);
     }
     json.raw("}");
+}
+
+/// One document as an entry of the object of documents: `"id":[…]`.
+fn write_entry(json: &mut Json, id: u32, doc: &Doc) {
+    json.raw("\"");
+    json.num(id.into());
+    json.raw("\":");
+    write_doc(json, doc);
 }
 
 /// The written size of the object of all documents, if it is at most `room`
@@ -628,10 +633,7 @@ fn docs_size_within(docs: &[(u32, &Doc)], room: usize) -> Option<usize> {
     for &(id, doc) in docs {
         json.out.clear();
         json.escaped = 0;
-        json.raw("\"");
-        json.num(id.into());
-        json.raw("\":");
-        write_doc(&mut json, doc);
+        write_entry(&mut json, id, doc);
         size += json.plain_len();
         if size > room {
             return None;

@@ -133,12 +133,7 @@ impl Json {
     /// Any serialisable value, through serde_json (for the small parts).
     pub fn value(&mut self, value: &impl serde::Serialize) {
         let json = serde_json::to_string(value).expect("plain data");
-        let escaped = json
-            .replace('<', "\\u003c")
-            .replace('>', "\\u003e")
-            .replace('&', "\\u0026")
-            .replace('\u{2028}', "\\u2028")
-            .replace('\u{2029}', "\\u2029");
+        let escaped = crate::render::script_safe(&json);
         self.escaped += escaped.len() - json.len();
         self.out.push_str(&escaped);
     }

@@ -9,11 +9,11 @@ mod shards;
 pub mod tokenise;
 mod urgent;
 
+use std::sync::Mutex;
+
 use serde::Serialize;
 
 use super::context::{self, PageContext, Shared};
-use std::sync::Mutex;
-
 use super::{Content, OutputFile, Rendered, Sink, Templates, json_for_script, relative};
 use crate::diagnostic::Diagnostic;
 use crate::model::Handbook;
