@@ -71,8 +71,12 @@ impl Rebuilder {
         // unchanged pages taken from memory (a test checks they agree).
         let dir = self.dir.clone();
         let load = std::mem::take(&mut self.load);
+        // Every page's Markdown key, worked out once by `markdown_all`.
+        let mut keys = Vec::new();
         let analysed = crate::analyse_with(&dir, self.options, Some(&load), |handbook| {
-            self.markdown_all(handbook)
+            let (k, rendered) = self.markdown_all(handbook);
+            keys = k;
+            rendered
         });
         self.load = load;
         let analysed = analysed?;
@@ -81,7 +85,6 @@ impl Rebuilder {
             .iter()
             .map(|p| (p.source.clone(), p.front_text.clone()))
             .collect();
-        let keys: Vec<u64> = pages.iter().map(markdown_key).collect();
         let urls: Vec<String> = pages.iter().map(|p| p.url.clone()).collect();
         let mut previous = self.laid_out.take().filter(|l| l.fronts == fronts);
         let reusable: Vec<bool> = (0..keys.len())
@@ -126,8 +129,9 @@ impl Rebuilder {
         Ok(compiled)
     }
 
-    /// Every page's Markdown, rendering only pages not rendered before.
-    fn markdown_all(&mut self, handbook: &Handbook) -> Vec<Rendered> {
+    /// Every page's Markdown key and Markdown, rendering only pages not
+    /// rendered before.
+    fn markdown_all(&mut self, handbook: &Handbook) -> (Vec<u64>, Vec<Rendered>) {
         let keys: Vec<u64> = handbook.pages.iter().map(markdown_key).collect();
         // Taken out of memory (not copied) and put back after the build;
         // what is left belongs to pages that are gone.
@@ -143,10 +147,11 @@ impl Rebuilder {
         for (i, r) in missing.into_iter().zip(fresh) {
             rendered[i] = Some(r);
         }
-        rendered
+        let rendered = rendered
             .into_iter()
             .map(Option::unwrap_or_default)
-            .collect()
+            .collect();
+        (keys, rendered)
     }
 
     /// Puts the pages' Markdown, taken by `markdown_all`, back in memory.
