@@ -1,9 +1,15 @@
 //! Measures `handbook serve`: the time from writing a page to the reload
 //! event reaching a listening page (median of 20 edits), on the example
-//! handbook and on a generated 1,000-page handbook; and, without the
-//! watcher, how long a rebuild after a one-page edit takes.
+//! handbook and on the benchmark's generated 1,000-page handbook (the same
+//! corpus as `examples/bench`); and, without the watcher, how long a
+//! rebuild after a one-page edit takes.
 //!
-//! Run with `cargo run --release --example serve_bench`.
+//! Run with `cargo run --release --example serve_bench`; set `TMPDIR` to a
+//! RAM disk (`TMPDIR=/dev/shm`) to leave the disk out of the figures.
+
+#[allow(dead_code)]
+#[path = "bench/corpus.rs"]
+mod corpus;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{IpAddr, Ipv4Addr, TcpListener, TcpStream};
@@ -15,6 +21,10 @@ use handbook::serve::{Change, Rebuilder, ServeOptions};
 
 const EDITS: usize = 20;
 
+// The allocator the `handbook` binary uses, so the figures are its figures.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let example = tempfile::tempdir().expect("a temp folder");
     copy_dir(
@@ -22,7 +32,8 @@ fn main() {
         example.path(),
     );
     let generated = tempfile::tempdir().expect("a temp folder");
-    generate(generated.path(), 1000);
+    corpus::write(generated.path(), 1000, 2026).expect("the corpus is written");
+    let edited = first_page(&generated.path().join("policy"));
 
     for (name, dir, page) in [
         (
@@ -31,9 +42,9 @@ fn main() {
             "parents/exam-stress.md",
         ),
         (
-            "generated handbook (1,000 pages)",
+            "generated handbook (1,000 pages, services and pathways)",
             generated.path(),
-            "s03/page-050.md",
+            edited.as_str(),
         ),
     ] {
         println!("{name}");
@@ -189,43 +200,22 @@ impl Events {
     }
 }
 
-/// A handbook of `pages` pages in sections of 100, each page a few
-/// paragraphs with headings, a list and links to its neighbours.
-fn generate(root: &Path, pages: usize) {
-    write(
-        &root.join("handbook.yaml"),
-        "title: Generated handbook\nurgent_help:\n  services: []\n",
-    );
-    write(
-        &root.join("index.md"),
-        "---\ntitle: Home\n---\n\nA generated handbook for measuring.\n",
-    );
-    for s in 0..pages.div_ceil(100) {
-        let section = format!("s{s:02}");
-        write(
-            &root.join(&section).join("_index.md"),
-            &format!("---\ntitle: Section {s}\nweight: {s}\n---\n\nSection {s}.\n"),
-        );
-        for p in 0..100.min(pages - s * 100) {
-            let next = (p + 1) % 100.min(pages - s * 100);
-            let body = format!(
-                "---\ntitle: Page {s}.{p} about wellbeing\nsummary: What to do about topic {p} in section {s}.\nweight: {p}\n---\n\n\
-                 This page explains topic {p}. Talk to a trusted adult, and read [the next page](page-{next:03}.md).\n\n\
-                 ## What to look out for\n\nChanges in sleep, mood or eating. Pulling away from friends. \
-                 Worries about school work that do not go away.\n\n\
-                 - Listen without judging.\n- Write down what was said.\n- Tell the safeguarding lead the same day.\n\n\
-                 ## Where to get help\n\nYour form tutor, the school counsellor, or your GP can help. \
-                 {}\n",
-                "More words to make the page a realistic length. ".repeat(20)
-            );
-            write(&root.join(&section).join(format!("page-{p:03}.md")), &body);
-        }
-    }
-}
-
-fn write(path: &PathBuf, text: &str) {
-    std::fs::create_dir_all(path.parent().expect("a parent")).expect("writable");
-    std::fs::write(path, text).expect("writable");
+/// The first page (not a section index) under `section`, in name order,
+/// relative to the handbook's folder.
+fn first_page(section: &Path) -> String {
+    let mut pages: Vec<PathBuf> = walkdir::WalkDir::new(section)
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|e| e.into_path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md") && !p.ends_with("_index.md"))
+        .collect();
+    pages.sort();
+    let page = pages.first().expect("the section has pages");
+    let root = section.parent().expect("inside the handbook");
+    page.strip_prefix(root)
+        .expect("inside")
+        .to_string_lossy()
+        .replace('\\', "/")
 }
 
 fn copy_dir(from: &Path, to: &Path) {
