@@ -140,25 +140,20 @@ pub fn compile(dir: &Path, options: CompileOptions) -> Result<Compiled, Failure>
 
 /// Renders an analysed handbook, unless it has errors.
 pub fn finish(analysed: Analysed) -> Result<Compiled, Failure> {
-    finish_with(analysed, &|_| None, None)
+    finish_with(analysed, &render::Reuse::default())
 }
 
-/// `finish`, taking page `i`'s finished HTML from `kept(i)` when it gives
-/// one, and search documents from `search` (see [`render::site_with`]).
-pub fn finish_with(
-    analysed: Analysed,
-    kept: &(dyn Fn(usize) -> Option<Vec<u8>> + Sync),
-    search: Option<&render::search::index::Memo>,
-) -> Result<Compiled, Failure> {
+/// `finish`, taking from `reuse` what an earlier build made that this one
+/// would make the same (see [`render::site_with`]).
+pub fn finish_with(analysed: Analysed, reuse: &render::Reuse) -> Result<Compiled, Failure> {
     let (handbook, theme, rendered, diagnostics) = analysed;
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(Failure::Invalid(diagnostics));
     }
-    let site =
-        render::site_with(&handbook, &theme, &rendered, kept, search).map_err(|mut errors| {
-            errors.extend(diagnostics.iter().cloned());
-            Failure::Invalid(errors)
-        })?;
+    let site = render::site_with(&handbook, &theme, &rendered, reuse).map_err(|mut errors| {
+        errors.extend(diagnostics.iter().cloned());
+        Failure::Invalid(errors)
+    })?;
     Ok(Compiled {
         handbook,
         theme,
@@ -197,7 +192,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
     let staging = output::Staging::new(&options.out, &options.dir)
         .map_err(|d| Failure::Unreadable(vec![d]))?;
     timings::phase("render+write", || {
-        render::site_into(&handbook, &theme, &rendered, &|_| None, None, &staging)
+        render::site_into(
+            &handbook,
+            &theme,
+            &rendered,
+            &render::Reuse::default(),
+            &staging,
+        )
     })
     .map_err(|mut errors| {
         errors.extend(diagnostics.iter().cloned());

@@ -7,7 +7,7 @@ pub mod raw;
 mod theme;
 pub mod yaml;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -37,7 +37,7 @@ pub struct ConfigSource {
 }
 
 /// One Markdown file with its front matter split off and parsed.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct PageSource {
     /// Relative to the handbook folder, with `/` separators.
     pub rel: String,
@@ -76,11 +76,57 @@ pub fn load(root: &Path) -> Result<(Source, Vec<Diagnostic>), Diagnostic> {
     load_with(root, None)
 }
 
-/// Service files as an earlier load parsed them (serve keeps one between
-/// rebuilds): a file whose text has not changed is not parsed again.
+/// Files as an earlier load read them (serve keeps one between rebuilds).
+/// A service file whose text has not changed is not parsed again; a page
+/// whose file has the same size and modification time is not read again,
+/// unless it was named to [`Cache::forget_pages`].
 #[derive(Default)]
 pub struct Cache {
     services: Mutex<HashMap<PathBuf, (String, raw::RawServiceFile)>>,
+    pages: Mutex<HashMap<String, (Stamp, PageSource)>>,
+}
+
+/// What tells a file from an earlier version of itself without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: std::time::SystemTime,
+}
+
+impl Stamp {
+    fn of(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        Some(Stamp {
+            len: meta.len(),
+            modified: meta.modified().ok()?,
+        })
+    }
+}
+
+impl Cache {
+    /// Forgets the pages at these paths (relative to the handbook folder),
+    /// so they are read again even if their size and time look the same
+    /// (some file systems keep times only to the second or two).
+    pub fn forget_pages<'a>(&self, rels: impl IntoIterator<Item = &'a str>) {
+        let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
+        for rel in rels {
+            pages.remove(rel);
+        }
+    }
+
+    /// Forgets every page.
+    pub fn forget_all_pages(&self) {
+        self.pages.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    /// The page at `rel` as read before, if its file still has `stamp`.
+    fn page(&self, rel: &str, stamp: Stamp) -> Option<PageSource> {
+        let pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
+        pages
+            .get(rel)
+            .filter(|(kept, _)| *kept == stamp)
+            .map(|(_, page)| page.clone())
+    }
 }
 
 /// `load`, taking unchanged service files from `cache` and keeping the
@@ -209,11 +255,32 @@ pub fn load_with(
             .collect()
     };
     let read_pages = || -> Vec<Result<PageSource, Diagnostic>> {
+        if let Some(c) = cache {
+            // Pages that are gone are forgotten.
+            let here: HashSet<&str> = page_files.iter().map(|(rel, _)| rel.as_str()).collect();
+            let mut pages = c.pages.lock().unwrap_or_else(|e| e.into_inner());
+            pages.retain(|rel, _| here.contains(rel.as_str()));
+        }
         page_files
             .into_par_iter()
             .map(|(rel, abs)| {
+                // Taken before reading: a file changed in between is read
+                // again next time.
+                let stamp = cache.and(Stamp::of(&abs));
+                if let (Some(c), Some(stamp)) = (cache, stamp)
+                    && let Some(page) = c.page(&rel, stamp)
+                {
+                    return Ok(page);
+                }
                 let text = read_text(&abs)?;
-                frontmatter::split(rel, abs, text)
+                let page = frontmatter::split(rel, abs, text)?;
+                if let (Some(c), Some(stamp)) = (cache, stamp) {
+                    c.pages
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(page.rel.clone(), (stamp, page.clone()));
+                }
+                Ok(page)
             })
             .collect()
     };
@@ -472,6 +539,49 @@ mod tests {
                 assert_eq!(parts.join("/"), rel);
             }
         }
+    }
+
+    #[test]
+    fn the_cache_reads_a_page_again_when_its_file_changes_or_it_is_forgotten() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("handbook.yaml"), "title: T\n").unwrap();
+        let page = tmp.path().join("a.md");
+        std::fs::write(&page, "---\ntitle: First\n---\n\nOne.\n").unwrap();
+        let cache = Cache::default();
+        let body = |cache: &Cache| {
+            let (source, _) = load_with(tmp.path(), Some(cache)).unwrap();
+            source
+                .pages
+                .iter()
+                .map(|p| p.body.trim().to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(body(&cache), ["One."]);
+        assert_eq!(body(&cache), ["One."]);
+        // Another size: read again.
+        std::fs::write(&page, "---\ntitle: First\n---\n\nOne more.\n").unwrap();
+        assert_eq!(body(&cache), ["One more."]);
+        // The same size and modification time, as on a file system that
+        // keeps times to the second: only forgetting the page reads it again.
+        let modified = std::fs::metadata(&page).unwrap().modified().unwrap();
+        std::fs::write(&page, "---\ntitle: First\n---\n\nOne mare.\n").unwrap();
+        let file = std::fs::File::options().write(true).open(&page).unwrap();
+        file.set_modified(modified).unwrap();
+        drop(file);
+        assert_eq!(body(&cache), ["One more."]);
+        cache.forget_pages(["a.md"]);
+        assert_eq!(body(&cache), ["One mare."]);
+        // A page that is gone is gone, and forgotten.
+        std::fs::write(tmp.path().join("b.md"), "---\ntitle: B\n---\n\nB.\n").unwrap();
+        assert_eq!(body(&cache).len(), 2);
+        std::fs::remove_file(&page).unwrap();
+        assert_eq!(body(&cache), ["B."]);
+        let kept: Vec<String> = cache.pages.lock().unwrap().keys().cloned().collect();
+        assert_eq!(kept, ["b.md"]);
+        // What the cache gives is what a fresh load reads.
+        let (fresh, _) = load(tmp.path()).unwrap();
+        let (cached, _) = load_with(tmp.path(), Some(&cache)).unwrap();
+        assert_eq!(format!("{:?}", fresh.pages), format!("{:?}", cached.pages));
     }
 
     #[test]

@@ -6,7 +6,7 @@ mod context;
 pub mod diagram;
 pub mod markdown;
 pub mod pathway;
-mod print;
+pub mod print;
 pub mod search;
 mod services;
 mod templates;
@@ -139,7 +139,7 @@ pub fn site(
     theme: &Theme,
     rendered: &[Rendered],
 ) -> Result<Site, Vec<Diagnostic>> {
-    site_with(handbook, theme, rendered, &|_| None, None)
+    site_with(handbook, theme, rendered, &Reuse::default())
 }
 
 /// Where a build's finished files go, one by one, as they are made.
@@ -158,18 +158,55 @@ impl Sink for Keep {
     }
 }
 
-/// `site`, taking page `i`'s finished HTML from `kept(i)` when it gives one
-/// (serve keeps the pages an edit cannot have changed), and the search
-/// documents of unchanged pages from `search`. Everything made from the
-/// whole handbook (print, search, services, audit) is always made.
+/// A page's finished HTML offered from an earlier build, by page number.
+pub type KeptPage<'a> = &'a (dyn Fn(usize) -> Option<Vec<u8>> + Sync);
+/// A finished file offered from an earlier build, by path.
+pub type KeptFile<'a> = &'a (dyn Fn(&str) -> Option<Vec<u8>> + Sync);
+
+/// What a rebuild may take from the last build instead of making it again
+/// (serve keeps these between rebuilds; a build starts with none).
+#[derive(Clone, Copy, Default)]
+pub struct Reuse<'a> {
+    /// Page `i`'s finished HTML, offered when nothing it shows has changed.
+    pub page: Option<KeptPage<'a>>,
+    /// A file by its path, offered when no page's front matter, no service,
+    /// no setting and nothing in the theme has changed. Only files made
+    /// from those alone are taken (the service pages and directory, the A–Z
+    /// and 404 pages, and the print page when it lists only the contents);
+    /// what shows any page's Markdown is always made again.
+    pub front_only: Option<KeptFile<'a>>,
+    /// The search documents of unchanged pages.
+    pub search: Option<&'a search::index::Memo>,
+}
+
+impl Reuse<'_> {
+    fn page(&self, i: usize) -> Option<Vec<u8>> {
+        self.page.and_then(|kept| kept(i))
+    }
+
+    /// The kept file at `path`, or what `make` makes.
+    fn front_only(
+        &self,
+        path: &str,
+        make: impl FnOnce() -> Result<Vec<u8>, Diagnostic>,
+    ) -> Result<Vec<u8>, Diagnostic> {
+        match self.front_only.and_then(|kept| kept(path)) {
+            Some(bytes) => Ok(bytes),
+            None => make(),
+        }
+    }
+}
+
+/// `site`, taking from `reuse` what an earlier build made that this one
+/// would make the same. Everything made from the pages' Markdown (the
+/// search index, a print page of the whole text, the audit) is always made.
 pub fn site_with(
     handbook: &Handbook,
     theme: &Theme,
     rendered: &[Rendered],
-    kept: &(dyn Fn(usize) -> Option<Vec<u8>> + Sync),
-    search: Option<&search::index::Memo>,
+    reuse: &Reuse,
 ) -> Result<Site, Vec<Diagnostic>> {
-    site_into(handbook, theme, rendered, kept, search, &Keep)
+    site_into(handbook, theme, rendered, reuse, &Keep)
 }
 
 /// `site_with`, handing each file to `sink` as soon as it is made (a build
@@ -179,8 +216,7 @@ pub fn site_into(
     handbook: &Handbook,
     theme: &Theme,
     rendered: &[Rendered],
-    kept: &(dyn Fn(usize) -> Option<Vec<u8>> + Sync),
-    search_memo: Option<&search::index::Memo>,
+    reuse: &Reuse,
     sink: &dyn Sink,
 ) -> Result<Site, Vec<Diagnostic>> {
     let templates =
@@ -193,10 +229,14 @@ pub fn site_into(
     // The search index needs none of the pages' HTML: it is made beside
     // them, filling the gaps where the pages' side runs on one thread.
     let (laid_out, search_files) = rayon::join(
-        || lay_out(handbook, rendered, kept, sink, &templates, &shared, folders),
+        || {
+            lay_out(
+                handbook, rendered, reuse, sink, &templates, &shared, folders,
+            )
+        },
         || {
             crate::timings::phase("search", || {
-                search::files(handbook, &shared, &templates, rendered, search_memo, sink)
+                search::files(handbook, &shared, &templates, rendered, reuse, sink)
             })
         },
     );
@@ -247,7 +287,7 @@ pub fn site_into(
 fn lay_out(
     handbook: &Handbook,
     rendered: &[Rendered],
-    kept: &(dyn Fn(usize) -> Option<Vec<u8>> + Sync),
+    reuse: &Reuse,
     sink: &dyn Sink,
     templates: &Templates,
     shared: &context::Shared,
@@ -259,7 +299,7 @@ fn lay_out(
             .par_iter()
             .enumerate()
             .map(|(i, page)| {
-                if let Some(html) = kept(i) {
+                if let Some(html) = reuse.page(i) {
                     return sink.put(OutputFile {
                         path: page.url.clone(),
                         content: Content::Bytes(html),
@@ -289,28 +329,39 @@ fn lay_out(
     // small frees at 10k pages (~100 ms): done on the threads that made them.
     folders.into_par_iter().for_each(drop);
     let mut out = pages;
-    let not_found = templates.render("404.html", &context::not_found(handbook, shared));
-    let print = crate::timings::phase("print", || print::render(handbook, shared, templates));
+    let not_found = reuse.front_only("404.html", || {
+        templates
+            .render("404.html", &context::not_found(handbook, shared))
+            .map(String::into_bytes)
+    });
+    let print = crate::timings::phase("print", || {
+        let make = || print::render(handbook, shared, templates).map(String::into_bytes);
+        if print::shows_markdown(handbook) {
+            make()
+        } else {
+            reuse.front_only(print::URL, make)
+        }
+    });
     // The audit page is for staff only: never in the public edition.
     let audit = (handbook.edition == Edition::Staff).then(|| {
         (
             audit::URL,
-            audit::render(handbook, shared, templates, rendered),
+            audit::render(handbook, shared, templates, rendered).map(String::into_bytes),
         )
     });
-    for (path, result) in [("404.html", not_found), ("print.html", print)]
+    for (path, result) in [("404.html", not_found), (print::URL, print)]
         .into_iter()
         .chain(audit)
     {
         out.push(result.and_then(|html| {
             sink.put(OutputFile {
                 path: path.into(),
-                content: Content::Bytes(html.into_bytes()),
+                content: Content::Bytes(html),
             })
         }));
     }
     crate::timings::phase("services", || {
-        services::render(handbook, shared, templates, sink)
+        services::render(handbook, shared, templates, reuse, sink)
     })
     .into_iter()
     .for_each(|r| out.push(r));

@@ -18,6 +18,14 @@ use crate::model::{Handbook, PageKind};
 /// The most pages printed whole on print.html.
 pub const WHOLE_PRINT_LIMIT: usize = 300;
 
+/// The print page's path.
+pub const URL: &str = "print.html";
+
+/// Whether the print page holds the pages' text (and not only the contents).
+pub fn shows_markdown(handbook: &Handbook) -> bool {
+    handbook.pages.len() <= WHOLE_PRINT_LIMIT
+}
+
 /// Pages nest under sections in print, so their headings move down by
 /// `shift` levels; ids and links gain the page's anchor as a prefix, and
 /// files beside the page (images, PDFs) are reached from the site root.
@@ -107,7 +115,7 @@ pub fn render(
     shared: &Shared,
     templates: &Templates,
 ) -> Result<String, Diagnostic> {
-    let whole = handbook.pages.len() <= WHOLE_PRINT_LIMIT;
+    let whole = shows_markdown(handbook);
     let parts = handbook
         .pages
         .par_iter()

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::context::{self, DateInfo, Label, Link, PageContext, ServiceCard, Shared};
 use super::templates::Templates;
-use super::{Content, OutputFile, Sink, relative};
+use super::{Content, OutputFile, Reuse, Sink, relative};
 use crate::diagnostic::Diagnostic;
 use crate::model::service_rules::{CATEGORIES, category_label, referral_label};
 use crate::model::{Audience, Handbook, Service};
@@ -379,36 +379,32 @@ fn service_page(
     shared: &Shared,
     templates: &Templates,
     service: &Service,
+    url: &str,
     mentioned_in: &[usize],
-) -> Result<OutputFile, Diagnostic> {
-    let url = format!("services/{}.html", service.id);
-    let mut base = context::page_like(handbook, shared, &url, &service.name);
+) -> Result<Vec<u8>, Diagnostic> {
+    let mut base = context::page_like(handbook, shared, url, &service.name);
     base.breadcrumb.push(Link {
         title: DIRECTORY_TITLE.into(),
         url: "index.html".into(),
         current: false,
     });
     base.page.staff_only = service.visibility == crate::model::Visibility::Staff;
-    base.page.canonical = canonical(handbook, &url);
+    base.page.canonical = canonical(handbook, url);
     let mentioned = mentioned_in
         .iter()
         .map(|&i| &handbook.pages[i])
         .map(|p| Link {
             title: p.title.clone(),
-            url: relative(&url, &p.url),
+            url: relative(url, &p.url),
             current: false,
         })
         .collect();
     let ctx = ServicePageContext {
         base,
-        service: shared.service_card(service, &url),
+        service: shared.service_card(service, url),
         mentioned,
     };
-    let html = templates.render("service.html", &ctx)?;
-    Ok(OutputFile {
-        path: url,
-        content: Content::Bytes(html.into_bytes()),
-    })
+    Ok(templates.render("service.html", &ctx)?.into_bytes())
 }
 
 /// The directory, every service's page and services.json, each handed to
@@ -417,23 +413,54 @@ pub fn render(
     handbook: &Handbook,
     shared: &Shared,
     templates: &Templates,
+    reuse: &Reuse,
     sink: &dyn Sink,
 ) -> Vec<Result<Option<OutputFile>, Diagnostic>> {
-    let directory = directory(handbook, shared, templates).map(|html| OutputFile {
-        path: DIRECTORY_URL.into(),
-        content: Content::Bytes(html.into_bytes()),
-    });
+    // Every file here is made from the services, the pages' front matter
+    // and the settings: none shows a page's Markdown.
+    let directory = reuse
+        .front_only(DIRECTORY_URL, || {
+            directory(handbook, shared, templates).map(String::into_bytes)
+        })
+        .map(|html| OutputFile {
+            path: DIRECTORY_URL.into(),
+            content: Content::Bytes(html),
+        });
     let mut results = vec![directory.and_then(|f| sink.put(f))];
-    let mentions = mentions(handbook);
+    let mentions = std::sync::OnceLock::new();
     results.par_extend(handbook.services.par_iter().map(|s| {
-        let mentioned_in = mentions.get(s.id.as_str()).map_or(&[][..], |v| v);
-        service_page(handbook, shared, templates, s, mentioned_in).and_then(|f| sink.put(f))
+        let url = page_url(s);
+        reuse
+            .front_only(&url, || {
+                let mentions = mentions.get_or_init(|| self::mentions(handbook));
+                let mentioned_in = mentions.get(s.id.as_str()).map_or(&[][..], |v| v);
+                service_page(handbook, shared, templates, s, &url, mentioned_in)
+            })
+            .and_then(|html| {
+                sink.put(OutputFile {
+                    path: url,
+                    content: Content::Bytes(html),
+                })
+            })
     }));
-    results.push(sink.put(OutputFile {
-        path: "services.json".into(),
-        content: Content::Bytes(crate::openreferral::to_json(&handbook.services).into_bytes()),
+    let json = reuse.front_only(JSON_URL, || {
+        Ok(crate::openreferral::to_json(&handbook.services).into_bytes())
+    });
+    results.push(json.and_then(|json| {
+        sink.put(OutputFile {
+            path: JSON_URL.into(),
+            content: Content::Bytes(json),
+        })
     }));
     results
+}
+
+/// The services in Open Referral's JSON.
+const JSON_URL: &str = "services.json";
+
+/// A service's own page.
+fn page_url(service: &Service) -> String {
+    format!("services/{}.html", service.id)
 }
 
 #[cfg(test)]

@@ -3,11 +3,12 @@
 //! made from, so an edit to one page renders only that page's Markdown again.
 //! Other pages show only each other's front matter (titles, summaries, the
 //! page list), so when no front matter changed, only the edited pages are
-//! laid out again, with what is made from the whole handbook (print, search,
-//! services, audit). A change to anything but pages forgets what was kept
-//! and starts afresh.
+//! laid out again, with what shows the pages' Markdown (the search index,
+//! the audit, a print page of the whole text); the service pages, the A–Z
+//! and 404 pages show none and are taken as they were. A change to anything
+//! but pages forgets what was kept and starts afresh.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
@@ -27,11 +28,14 @@ pub struct Rebuilder {
     pub last_rendered: usize,
     /// How many pages the last build laid out with the templates.
     pub last_laid_out: usize,
+    /// The other files the last build took from memory (service pages, the
+    /// A–Z page and the like), by path.
+    pub last_kept_files: Vec<String>,
     /// The last good build's pages, and what they were made from.
     laid_out: Option<LaidOut>,
     /// Search documents of the pages built before.
     search: render::search::index::Memo,
-    /// Service files parsed before.
+    /// Service files parsed and pages read before.
     load: crate::load::Cache,
 }
 
@@ -43,6 +47,8 @@ struct LaidOut {
     /// Every page's Markdown key (see `markdown_key`).
     keys: Vec<u64>,
     html: Vec<Vec<u8>>,
+    /// The other files, by path, but for the search index.
+    others: HashMap<String, Vec<u8>>,
 }
 
 impl Rebuilder {
@@ -53,6 +59,7 @@ impl Rebuilder {
             markdown: HashMap::new(),
             last_rendered: 0,
             last_laid_out: 0,
+            last_kept_files: Vec::new(),
             laid_out: None,
             search: render::search::index::Memo::new(),
             load: crate::load::Cache::default(),
@@ -62,10 +69,14 @@ impl Rebuilder {
     /// Builds the site again after `change`; the same result as
     /// [`crate::compile`], from memory where it can be.
     pub fn rebuild(&mut self, change: &Change) -> Result<Compiled, Failure> {
-        if *change == Change::Everything {
-            self.markdown.clear();
-            self.laid_out = None;
-            self.search.clear();
+        match change {
+            Change::Everything => {
+                self.markdown.clear();
+                self.laid_out = None;
+                self.search.clear();
+                self.load.forget_all_pages();
+            }
+            Change::Pages(pages) => self.load.forget_pages(pages.iter().map(String::as_str)),
         }
         // The same steps as `crate::compile`, with the Markdown step and
         // unchanged pages taken from memory (a test checks they agree).
@@ -90,29 +101,52 @@ impl Rebuilder {
         let reusable: Vec<bool> = (0..keys.len())
             .map(|i| previous.as_ref().is_some_and(|l| l.keys[i] == keys[i]))
             .collect();
-        let kept = |i: usize| {
-            previous
-                .as_ref()
-                .filter(|_| reusable[i])
-                .map(|l| l.html[i].clone())
-        };
         if analysed.3.iter().any(crate::Diagnostic::is_error) {
             let (_, _, rendered, diagnostics) = analysed;
             self.put_back(&keys, rendered);
             return Err(Failure::Invalid(diagnostics));
         }
-        let mut compiled = crate::finish_with(analysed, &kept, Some(&self.search))?;
+        let kept_page = |i: usize| {
+            previous
+                .as_ref()
+                .filter(|_| reusable[i])
+                .map(|l| l.html[i].clone())
+        };
+        let kept_files = std::sync::Mutex::new(Vec::new());
+        let kept_file = |path: &str| {
+            let bytes = previous.as_ref()?.others.get(path).cloned();
+            if bytes.is_some() {
+                let mut kept = kept_files.lock().unwrap_or_else(|e| e.into_inner());
+                kept.push(path.to_string());
+            }
+            bytes
+        };
+        let reuse = render::Reuse {
+            page: Some(&kept_page),
+            front_only: Some(&kept_file),
+            search: Some(&self.search),
+        };
+        let mut compiled = crate::finish_with(analysed, &reuse)?;
+        let mut kept_files = kept_files.into_inner().unwrap_or_else(|e| e.into_inner());
+        kept_files.sort();
+        self.last_kept_files = kept_files;
         self.put_back(&keys, std::mem::take(&mut compiled.rendered));
         self.last_laid_out = reusable.iter().filter(|&&r| !r).count();
-        let files: HashMap<&str, &[u8]> = compiled
-            .site
-            .files
-            .iter()
-            .filter_map(|f| match &f.content {
-                render::Content::Bytes(b) => Some((f.path.as_str(), b.as_slice())),
-                render::Content::Copy(_) => None,
-            })
-            .collect();
+        let page_urls: HashSet<&str> = urls.iter().map(String::as_str).collect();
+        let mut files: HashMap<&str, &[u8]> = HashMap::new();
+        let mut others = HashMap::new();
+        for f in &compiled.site.files {
+            let render::Content::Bytes(b) = &f.content else {
+                continue;
+            };
+            if page_urls.contains(f.path.as_str()) {
+                files.insert(f.path.as_str(), b.as_slice());
+            } else if !f.path.starts_with("search/") {
+                // What the next rebuild may take back (the search index
+                // is always made again).
+                others.insert(f.path.clone(), b.clone());
+            }
+        }
         // Kept pages are the same as before: their copies are moved over.
         let html = urls
             .iter()
@@ -125,7 +159,12 @@ impl Rebuilder {
                     .unwrap_or_default(),
             })
             .collect();
-        self.laid_out = Some(LaidOut { fronts, keys, html });
+        self.laid_out = Some(LaidOut {
+            fronts,
+            keys,
+            html,
+            others,
+        });
         Ok(compiled)
     }
 
@@ -162,7 +201,9 @@ impl Rebuilder {
 
 /// Everything a page's rendered Markdown depends on.
 fn markdown_key(page: &Page) -> u64 {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    // FxHash: a page's body is hashed on every rebuild, and SipHash's
+    // resistance to chosen collisions buys nothing against one's own pages.
+    let mut hasher = rustc_hash::FxHasher::default();
     (
         &page.source,
         &page.url,
@@ -249,6 +290,23 @@ mod tests {
             bytes(&second),
             bytes(&crate::compile(dir.path(), options()).ok().unwrap())
         );
+        // The service pages, the directory and the A–Z and 404 pages show
+        // no page's Markdown: they were taken as they were. The example is
+        // short enough to print whole, so its print page was made again.
+        let kept = &rebuilder.last_kept_files;
+        for path in [
+            "404.html",
+            "search.html",
+            "services/index.html",
+            "services.json",
+        ] {
+            assert!(kept.iter().any(|k| k == path), "{path} in {kept:?}");
+        }
+        assert_eq!(
+            kept.iter().filter(|k| k.starts_with("services/")).count(),
+            second.handbook.services.len() + 1
+        );
+        assert!(!kept.iter().any(|k| k == "print.html"), "{kept:?}");
         let html = second.site.get("parents/exam-stress.html").unwrap();
         let Content::Bytes(html) = &html.content else {
             panic!("a page is bytes")
@@ -266,6 +324,7 @@ mod tests {
         .unwrap();
         let third = rebuilder.rebuild(&change).ok().unwrap();
         assert_eq!(rebuilder.last_laid_out, third.handbook.pages.len());
+        assert_eq!(rebuilder.last_kept_files, Vec::<String>::new());
         assert_eq!(
             bytes(&third),
             bytes(&crate::compile(dir.path(), options()).ok().unwrap())
@@ -309,5 +368,79 @@ mod tests {
             bytes(&fixed),
             bytes(&crate::compile(dir.path(), options()).ok().unwrap())
         );
+    }
+
+    #[test]
+    fn a_print_page_of_contents_only_is_kept_and_a_service_edit_makes_everything() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        std::fs::write(
+            root.join("handbook.yaml"),
+            "title: Long handbook\nurgent_help:\n  services: []\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("services.yaml"),
+            "services:\n  - id: listening\n    name: A listening service\n    category: charity\n    audiences: [pupils]\n    area: national\n    contact:\n      website: https://example.org/\n    visibility: public\n    last_verified: 2026-10-01\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("index.md"), "---\ntitle: Home\n---\n\nHome.\n").unwrap();
+        let pages = crate::render::print::WHOLE_PRINT_LIMIT + 5;
+        for i in 0..pages {
+            let section = root.join(format!("s{}", i / 50));
+            std::fs::create_dir_all(&section).unwrap();
+            std::fs::write(
+                section.join("_index.md"),
+                format!("---\ntitle: Section {}\n---\n\nSection.\n", i / 50),
+            )
+            .unwrap();
+            std::fs::write(
+                section.join(format!("p{i:03}.md")),
+                format!("---\ntitle: Page {i}\nservices: [listening]\n---\n\nText of page {i}.\n"),
+            )
+            .unwrap();
+        }
+        let mut rebuilder = Rebuilder::new(root, options());
+        let first = match rebuilder.rebuild(&Change::Everything) {
+            Ok(first) => first,
+            Err(Failure::Invalid(d)) => panic!("{d:#?}"),
+            Err(_) => panic!("unreadable"),
+        };
+        assert!(first.handbook.pages.len() > crate::render::print::WHOLE_PRINT_LIMIT);
+        std::fs::write(
+            root.join("s0/p007.md"),
+            "---\ntitle: Page 7\nservices: [listening]\n---\n\nNew text.\n",
+        )
+        .unwrap();
+        let change = Change::Pages(BTreeSet::from(["s0/p007.md".to_string()]));
+        let second = rebuilder.rebuild(&change).ok().unwrap();
+        assert!(rebuilder.last_kept_files.iter().any(|k| k == "print.html"));
+        assert!(
+            rebuilder
+                .last_kept_files
+                .iter()
+                .any(|k| k == "services/listening.html")
+        );
+        assert_eq!(
+            bytes(&second),
+            bytes(&crate::compile(root, options()).ok().unwrap())
+        );
+        // The service map changed: nothing is kept, and the service page shows it.
+        std::fs::write(
+            root.join("services.yaml"),
+            "services:\n  - id: listening\n    name: A renamed service\n    category: charity\n    audiences: [pupils]\n    area: national\n    contact:\n      website: https://example.org/\n    visibility: public\n    last_verified: 2026-10-01\n",
+        )
+        .unwrap();
+        let third = rebuilder.rebuild(&Change::Everything).ok().unwrap();
+        assert!(rebuilder.last_kept_files.is_empty());
+        assert_eq!(
+            bytes(&third),
+            bytes(&crate::compile(root, options()).ok().unwrap())
+        );
+        let page = third.site.get("services/listening.html").unwrap();
+        let Content::Bytes(page) = &page.content else {
+            panic!("a page is bytes")
+        };
+        assert!(String::from_utf8_lossy(page).contains("A renamed service"));
     }
 }

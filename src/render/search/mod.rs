@@ -14,7 +14,7 @@ use std::sync::Mutex;
 use serde::Serialize;
 
 use super::context::{self, PageContext, Shared};
-use super::{Content, OutputFile, Rendered, Sink, Templates, json_for_script, relative};
+use super::{Content, OutputFile, Rendered, Reuse, Sink, Templates, json_for_script, relative};
 use crate::diagnostic::Diagnostic;
 use crate::model::Handbook;
 
@@ -35,7 +35,7 @@ pub fn files(
     shared: &Shared,
     templates: &Templates,
     rendered: &[Rendered],
-    memo: Option<&index::Memo>,
+    reuse: &Reuse,
     sink: &dyn Sink,
 ) -> Result<Vec<OutputFile>, Diagnostic> {
     let kept = Mutex::new(Vec::new());
@@ -50,16 +50,21 @@ pub fn files(
                 .get_or_insert(d);
         }
     };
-    index::build_into(handbook, rendered, memo, &|name, json| {
+    index::build_into(handbook, rendered, reuse.search, &|name, json| {
         put(OutputFile {
             content: Content::Bytes(script(&name, &json).into_bytes()),
             path: format!("search/{name}.js"),
         })
     });
-    let html = templates.render("search.html", &az_context(handbook, shared))?;
+    // The A–Z page lists titles and summaries: front matter alone.
+    let html = reuse.front_only(PAGE, || {
+        templates
+            .render("search.html", &az_context(handbook, shared))
+            .map(String::into_bytes)
+    })?;
     put(OutputFile {
         path: PAGE.into(),
-        content: Content::Bytes(html.into_bytes()),
+        content: Content::Bytes(html),
     });
     if let Some(d) = first_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
         return Err(d);
