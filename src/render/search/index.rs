@@ -140,6 +140,21 @@ fn phrase(stems: &Stems, text: &str) -> Phrase {
         .collect()
 }
 
+/// `(w * 100.0).round() as u32` for a weight `w` of 0 or more, without the
+/// call to libm's `round` (one per posting): the fraction a truncation
+/// leaves is exact, so rounding half away from zero is a comparison.
+fn hundredths(w: f64) -> u32 {
+    let x = w * 100.0;
+    // Weights are far below 2^52, where every double has a fraction.
+    debug_assert!((0.0..4e9).contains(&x), "{x}");
+    let whole = x as u32;
+    if x - f64::from(whole) >= 0.5 {
+        whole + 1
+    } else {
+        whole
+    }
+}
+
 /// Postings of one term as `[doc, weight, doc-delta, weight, …]`.
 pub type Postings = Vec<u32>;
 
@@ -220,7 +235,7 @@ fn weigh(docs: &[(u32, &Doc)], names: &[String]) -> FxHashMap<String, Postings> 
                     let t = term as usize;
                     let tf = per[t];
                     let w = idf[t] * tf * (K1 + 1.0) / (tf + K1);
-                    lists[t].push((id, ((w * 100.0).round() as u32).max(1)));
+                    lists[t].push((id, hundredths(w).max(1)));
                     per[t] = 0.0;
                     seen[t] = false;
                 }
@@ -318,7 +333,7 @@ pub fn build_with(handbook: &Handbook, rendered: &[Rendered], memo: Option<&Memo
         files
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push((name, json))
+            .push((name, json.to_string()))
     });
     let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
     files.sort_by(|a, b| a.0.cmp(&b.0));
@@ -331,7 +346,7 @@ pub fn build_into(
     handbook: &Handbook,
     rendered: &[Rendered],
     memo: Option<&Memo>,
-    emit: &(dyn Fn(String, String) + Sync),
+    emit: &(dyn Fn(String, &str) + Sync),
 ) {
     let stems = Stems::default();
     let group_texts = synonym_groups(handbook);
@@ -457,7 +472,7 @@ pub fn build_into(
             inline.raw("}");
             meta.push(("shards", part(&[""])));
             meta.push(("inline", inline));
-            emit("index".to_string(), object(&mut meta).out);
+            emit("index".to_string(), &object(&mut meta).out);
             drop(table);
             keep(guard, groups, terms, keys, pages, FxHashMap::default());
             return;
@@ -476,11 +491,11 @@ pub fn build_into(
         "shards",
         part(&shards.iter().map(|(k, _)| k).collect::<Vec<_>>()),
     ));
-    emit("index".to_string(), object(&mut meta).out);
+    emit("index".to_string(), &object(&mut meta).out);
     shards.par_iter().for_each(|(key, group)| {
         let mut json = Json::default();
         write_shard(&mut json, group, &postings);
-        emit(shard_file(key), json.out);
+        emit(shard_file(key), &json.out);
     });
     // A chunk holds the documents of two records (pages or services); one
     // made of the same records as last time is taken as it was.
@@ -492,7 +507,7 @@ pub fn build_into(
             let key = (c as u32, group.iter().map(|r| r.serial).collect::<Vec<_>>());
             let name = format!("d/{c}");
             if let Some(json) = old_chunks.get(&key) {
-                emit(name, json.as_ref().clone());
+                emit(name, json);
                 return Some((key, json.clone()));
             }
             let mut sorted: Vec<(u32, &Doc)> = group
@@ -508,10 +523,10 @@ pub fn build_into(
             write_docs(&mut json, &sorted);
             // Only a memo keeps the files once they are handed on.
             if memo.is_none() {
-                emit(name, json.out);
+                emit(name, &json.out);
                 return None;
             }
-            emit(name, json.out.clone());
+            emit(name, &json.out);
             Some((key, Arc::new(json.out)))
         })
         .collect();
@@ -640,4 +655,31 @@ fn docs_size_within(docs: &[(u32, &Doc)], room: usize) -> Option<usize> {
         }
     }
     Some(size)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hundredths;
+
+    #[test]
+    fn hundredths_round_as_libm_does() {
+        let same = |w: f64| assert_eq!(hundredths(w), (w * 100.0).round() as u32, "{w:e}");
+        // Halves, and the doubles either side of them.
+        for k in 0..200_000u32 {
+            let half = (f64::from(k) + 0.5) / 100.0;
+            for w in [half, half.next_down(), half.next_up(), f64::from(k) / 200.0] {
+                same(w);
+            }
+        }
+        same(0.0);
+        same(0.49999999999999994 / 100.0);
+        // Weights of every size the index gives.
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..1_000_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            same((x >> 11) as f64 / (1u64 << 53) as f64 * 60.0);
+        }
+    }
 }
