@@ -72,19 +72,18 @@ impl Staging {
     /// Writes one file (its folders are made on the first file in them).
     pub fn write(&self, file: &OutputFile) -> Result<(), Diagnostic> {
         let target = self.dir.path().join(&file.path);
-        let result = match &file.content {
-            Content::Bytes(bytes) => fs::write(&target, bytes),
-            Content::Copy(from) => fs::copy(from, &target).map(|_| ()),
+        let write = |target: &Path| match (&file.content, file.content.bytes()) {
+            (_, Some(bytes)) => fs::write(target, bytes),
+            (Content::Copy(from), None) => fs::copy(from, target).map(|_| ()),
+            (_, None) => unreachable!("only a copied file has no bytes"),
         };
+        let result = write(&target);
         let result = match result {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 if let Some(folder) = target.parent() {
                     fs::create_dir_all(folder).map_err(|e| io(folder, e))?;
                 }
-                match &file.content {
-                    Content::Bytes(bytes) => fs::write(&target, bytes),
-                    Content::Copy(from) => fs::copy(from, &target).map(|_| ()),
-                }
+                write(&target)
             }
             other => other,
         };
@@ -92,7 +91,7 @@ impl Staging {
             Content::Copy(from) => {
                 Diagnostic::error(from, 0, 0, format!("cannot copy to the site: {e}"))
             }
-            Content::Bytes(_) => io(&target, e),
+            Content::Bytes(_) | Content::Shared(_) => io(&target, e),
         })?;
         self.files.fetch_add(1, Ordering::Relaxed);
         if file.path.ends_with(".html") {

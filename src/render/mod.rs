@@ -12,6 +12,7 @@ mod services;
 mod templates;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -32,8 +33,22 @@ pub struct OutputFile {
 #[derive(Debug, Clone)]
 pub enum Content {
     Bytes(Vec<u8>),
+    /// Bytes shared with an earlier build (serve keeps unchanged pages
+    /// this way instead of copying them on every rebuild).
+    Shared(Arc<Vec<u8>>),
     /// A handbook file copied as it is (read only when written).
     Copy(PathBuf),
+}
+
+impl Content {
+    /// The bytes, unless the file is copied as it is.
+    pub fn bytes(&self) -> Option<&[u8]> {
+        match self {
+            Content::Bytes(bytes) => Some(bytes),
+            Content::Shared(bytes) => Some(bytes),
+            Content::Copy(_) => None,
+        }
+    }
 }
 
 /// The whole built site, in memory.
@@ -159,7 +174,7 @@ impl Sink for Keep {
 }
 
 /// A page's finished HTML offered from an earlier build, by page number.
-pub type KeptPage<'a> = &'a (dyn Fn(usize) -> Option<Vec<u8>> + Sync);
+pub type KeptPage<'a> = &'a (dyn Fn(usize) -> Option<Content> + Sync);
 /// A finished file offered from an earlier build, by path.
 pub type KeptFile<'a> = &'a (dyn Fn(&str) -> Option<Vec<u8>> + Sync);
 
@@ -180,7 +195,7 @@ pub struct Reuse<'a> {
 }
 
 impl Reuse<'_> {
-    fn page(&self, i: usize) -> Option<Vec<u8>> {
+    fn page(&self, i: usize) -> Option<Content> {
         self.page.and_then(|kept| kept(i))
     }
 
@@ -302,7 +317,7 @@ fn lay_out(
                 if let Some(html) = reuse.page(i) {
                     return sink.put(OutputFile {
                         path: page.url.clone(),
-                        content: Content::Bytes(html),
+                        content: html,
                     });
                 }
                 let ctx = context::page(handbook, shared, i, &rendered[i]);

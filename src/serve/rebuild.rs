@@ -8,9 +8,10 @@
 //! and 404 pages show none and are taken as they were. A change to anything
 //! but pages forgets what was kept and starts afresh.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -46,9 +47,9 @@ struct LaidOut {
     fronts: Vec<(String, String)>,
     /// Every page's Markdown key (see `markdown_key`).
     keys: Vec<u64>,
-    html: Vec<Vec<u8>>,
+    html: Vec<Arc<Vec<u8>>>,
     /// The other files, by path, but for the search index.
-    others: HashMap<String, Vec<u8>>,
+    others: HashMap<String, Arc<Vec<u8>>>,
 }
 
 impl Rebuilder {
@@ -97,7 +98,7 @@ impl Rebuilder {
             .map(|p| (p.source.clone(), p.front_text.clone()))
             .collect();
         let urls: Vec<String> = pages.iter().map(|p| p.url.clone()).collect();
-        let mut previous = self.laid_out.take().filter(|l| l.fronts == fronts);
+        let previous = self.laid_out.take().filter(|l| l.fronts == fronts);
         let reusable: Vec<bool> = (0..keys.len())
             .map(|i| previous.as_ref().is_some_and(|l| l.keys[i] == keys[i]))
             .collect();
@@ -106,20 +107,19 @@ impl Rebuilder {
             self.put_back(&keys, rendered);
             return Err(Failure::Invalid(diagnostics));
         }
+        // Kept pages are shared with the last build, not copied.
         let kept_page = |i: usize| {
             previous
                 .as_ref()
                 .filter(|_| reusable[i])
-                .map(|l| l.html[i].clone())
+                .map(|l| render::Content::Shared(l.html[i].clone()))
         };
         let kept_files = std::sync::Mutex::new(Vec::new());
         let kept_file = |path: &str| {
-            let bytes = previous.as_ref()?.others.get(path).cloned();
-            if bytes.is_some() {
-                let mut kept = kept_files.lock().unwrap_or_else(|e| e.into_inner());
-                kept.push(path.to_string());
-            }
-            bytes
+            let bytes = previous.as_ref()?.others.get(path)?.to_vec();
+            let mut kept = kept_files.lock().unwrap_or_else(|e| e.into_inner());
+            kept.push(path.to_string());
+            Some(bytes)
         };
         let reuse = render::Reuse {
             page: Some(&kept_page),
@@ -132,33 +132,35 @@ impl Rebuilder {
         self.last_kept_files = kept_files;
         self.put_back(&keys, std::mem::take(&mut compiled.rendered));
         self.last_laid_out = reusable.iter().filter(|&&r| !r).count();
-        let page_urls: HashSet<&str> = urls.iter().map(String::as_str).collect();
-        let mut files: HashMap<&str, &[u8]> = HashMap::new();
-        let mut others = HashMap::new();
-        for f in &compiled.site.files {
-            let render::Content::Bytes(b) = &f.content else {
-                continue;
-            };
-            if page_urls.contains(f.path.as_str()) {
-                files.insert(f.path.as_str(), b.as_slice());
-            } else if !f.path.starts_with("search/") {
-                // What the next rebuild may take back (the search index
-                // is always made again).
-                others.insert(f.path.clone(), b.clone());
-            }
-        }
-        // Kept pages are the same as before: their copies are moved over.
-        let html = urls
+        drop(previous);
+        // The site's files become shared bytes, kept for the next rebuild
+        // (all but the search index, which is always made again).
+        let page_of: HashMap<&str, usize> = urls
             .iter()
             .enumerate()
-            .map(|(i, u)| match previous.as_mut().filter(|_| reusable[i]) {
-                Some(l) => std::mem::take(&mut l.html[i]),
-                None => files
-                    .get(u.as_str())
-                    .map(|b| b.to_vec())
-                    .unwrap_or_default(),
-            })
+            .map(|(i, u)| (u.as_str(), i))
             .collect();
+        let mut html = vec![Arc::default(); urls.len()];
+        let mut others = HashMap::new();
+        for f in &mut compiled.site.files {
+            let page = page_of.get(f.path.as_str()).copied();
+            if page.is_none() && f.path.starts_with("search/") {
+                continue;
+            }
+            if let render::Content::Bytes(bytes) = &mut f.content {
+                let bytes = std::mem::take(bytes);
+                f.content = render::Content::Shared(Arc::new(bytes));
+            }
+            let render::Content::Shared(shared) = &f.content else {
+                continue;
+            };
+            match page {
+                Some(i) => html[i] = shared.clone(),
+                None => {
+                    others.insert(f.path.clone(), shared.clone());
+                }
+            }
+        }
         self.laid_out = Some(LaidOut {
             fronts,
             keys,
@@ -236,8 +238,8 @@ mod tests {
             .iter()
             .map(|f| {
                 let bytes = match &f.content {
-                    Content::Bytes(b) => b.clone(),
                     Content::Copy(p) => p.to_string_lossy().into_owned().into_bytes(),
+                    other => other.bytes().expect("bytes").to_vec(),
                 };
                 (f.path.clone(), bytes)
             })
@@ -308,9 +310,7 @@ mod tests {
         );
         assert!(!kept.iter().any(|k| k == "print.html"), "{kept:?}");
         let html = second.site.get("parents/exam-stress.html").unwrap();
-        let Content::Bytes(html) = &html.content else {
-            panic!("a page is bytes")
-        };
+        let html = html.content.bytes().expect("a page is bytes");
         assert!(String::from_utf8_lossy(html).contains("Feeling rather nervous"));
 
         // A title change shows on other pages (lists, previous/next), so
@@ -330,9 +330,7 @@ mod tests {
             bytes(&crate::compile(dir.path(), options()).ok().unwrap())
         );
         let index = third.site.get("parents/index.html").unwrap();
-        let Content::Bytes(index) = &index.content else {
-            panic!("a page is bytes")
-        };
+        let index = index.content.bytes().expect("a page is bytes");
         assert!(String::from_utf8_lossy(index).contains("Revised "));
     }
 
@@ -438,9 +436,7 @@ mod tests {
             bytes(&crate::compile(root, options()).ok().unwrap())
         );
         let page = third.site.get("services/listening.html").unwrap();
-        let Content::Bytes(page) = &page.content else {
-            panic!("a page is bytes")
-        };
+        let page = page.content.bytes().expect("a page is bytes");
         assert!(String::from_utf8_lossy(page).contains("A renamed service"));
     }
 }

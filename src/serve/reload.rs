@@ -2,10 +2,10 @@
 //! changed, and the small script that `serve` (never `build`) puts into the
 //! HTML it sends so the page can listen.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
-use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
@@ -97,20 +97,27 @@ pub fn message(event: &str, data: &impl Serialize) -> String {
 /// changed on disk (their bytes are not in memory to compare).
 pub fn diff(old: &Site, new: &Site, version: u64, touched: &dyn Fn(&Path) -> bool) -> Reload {
     let mut changed = BTreeSet::new();
+    let old_files: HashMap<&str, &Content> = old
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), &f.content))
+        .collect();
+    let new_paths: HashSet<&str> = new.files.iter().map(|f| f.path.as_str()).collect();
     for file in &new.files {
-        let same = old
-            .get(&file.path)
-            .is_some_and(|o| match (&o.content, &file.content) {
-                (Content::Bytes(a), Content::Bytes(b)) => a == b,
+        let same = old_files
+            .get(file.path.as_str())
+            .is_some_and(|o| match (o, &file.content) {
                 (Content::Copy(a), Content::Copy(b)) => a == b && !touched(b),
-                _ => false,
+                // A page kept from the last build is the same bytes.
+                (Content::Shared(a), Content::Shared(b)) if Arc::ptr_eq(a, b) => true,
+                (a, b) => a.bytes().is_some_and(|a| Some(a) == b.bytes()),
             });
         if !same {
             changed.insert(file.path.clone());
         }
     }
     for file in &old.files {
-        if new.get(&file.path).is_none() {
+        if !new_paths.contains(file.path.as_str()) {
             changed.insert(file.path.clone());
         }
     }
@@ -201,6 +208,28 @@ mod tests {
         assert!(diff(&old, &old, 2, &|_| false).changed.is_empty());
         let touched = |p: &Path| p == Path::new("content/a.png");
         assert_eq!(diff(&old, &old, 2, &touched).changed, ["a.png"]);
+    }
+
+    #[test]
+    fn shared_bytes_compare_by_their_contents() {
+        let file = |content: Content| Site {
+            files: vec![OutputFile {
+                path: "a.html".into(),
+                content,
+            }],
+        };
+        let kept = Arc::new(b"page".to_vec());
+        let old = file(Content::Shared(kept.clone()));
+        for same in [
+            Content::Shared(kept),
+            Content::Shared(Arc::new(b"page".to_vec())),
+            Content::Bytes(b"page".to_vec()),
+        ] {
+            assert!(diff(&old, &file(same), 2, &|_| false).changed.is_empty());
+        }
+        let other = file(Content::Bytes(b"other".to_vec()));
+        assert_eq!(diff(&old, &other, 2, &|_| false).changed, ["a.html"]);
+        assert_eq!(diff(&other, &old, 2, &|_| false).changed, ["a.html"]);
     }
 
     #[test]

@@ -62,6 +62,7 @@ impl Served {
     fn bytes(&self, content: &Content) -> Option<Vec<u8>> {
         match content {
             Content::Bytes(bytes) => Some(bytes.clone()),
+            Content::Shared(bytes) => Some(bytes.to_vec()),
             Content::Copy(path) => {
                 let real = path.canonicalize().ok()?;
                 if !real.starts_with(&self.root) {

@@ -279,7 +279,7 @@ fn weigh(docs: &[(u32, &Doc)], names: &[String]) -> FxHashMap<String, Postings> 
             }
             // Documents were visited in order: only a cut list needs sorting.
             if !weighted.is_sorted_by_key(|p| p.0) {
-                weighted.sort_by_key(|p| p.0);
+                weighted.sort_unstable_by_key(|p| p.0);
             }
             let mut out = Vec::with_capacity(weighted.len() * 2);
             let mut last = 0;

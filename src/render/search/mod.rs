@@ -52,7 +52,7 @@ pub fn files(
     };
     index::build_into(handbook, rendered, reuse.search, &|name, json| {
         put(OutputFile {
-            content: Content::Bytes(script(&name, &json).into_bytes()),
+            content: Content::Bytes(script(&name, json).into_bytes()),
             path: format!("search/{name}.js"),
         })
     });
