@@ -270,17 +270,16 @@ fn weigh(docs: &[(u32, &Doc)], names: &[String]) -> FxHashMap<String, Postings> 
                 all
             };
             if weighted.len() > MAX_POSTINGS {
-                // The best by weight (ties to the earlier document), found
-                // without sorting them all.
-                weighted.select_nth_unstable_by(MAX_POSTINGS - 1, |a, b| {
-                    b.1.cmp(&a.1).then(a.0.cmp(&b.0))
-                });
-                weighted.truncate(MAX_POSTINGS);
+                // The best by weight (ties to the earlier document): the
+                // last of them is found by selection in a copy, and the
+                // list, in document order, keeps what ranks up to it.
+                let rank = |a: &(u32, u32), b: &(u32, u32)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
+                let mut ranked = weighted.clone();
+                let (_, &mut last, _) = ranked.select_nth_unstable_by(MAX_POSTINGS - 1, rank);
+                weighted.retain(|p| rank(p, &last).is_le());
             }
-            // Documents were visited in order: only a cut list needs sorting.
-            if !weighted.is_sorted_by_key(|p| p.0) {
-                weighted.sort_unstable_by_key(|p| p.0);
-            }
+            // Documents were visited in order.
+            debug_assert!(weighted.is_sorted_by_key(|p| p.0));
             let mut out = Vec::with_capacity(weighted.len() * 2);
             let mut last = 0;
             for (doc, w) in weighted {
