@@ -107,6 +107,9 @@ struct Local {
     stems: FxHashMap<String, (String, bool)>,
     stemmer: Stems,
     scratch: Scratch,
+    /// Buffers [`Builder::terms`] reuses from one text to the next.
+    terms: Vec<u32>,
+    seq: Vec<u32>,
 }
 
 /// The word id of stop words, which are not forms.
@@ -234,10 +237,17 @@ impl Builder<'_> {
             stamps,
             record,
             words,
+            terms: out,
+            seq,
             ..
         } = &mut *self.local;
-        let mut out = Vec::new();
-        let mut seq = Vec::new();
+        // A huge text's buffers are not kept.
+        for buffer in [&mut *out, &mut *seq] {
+            buffer.clear();
+            if buffer.capacity() > 1 << 20 {
+                *buffer = Vec::new();
+            }
+        }
         let mut joined = Vec::new();
         each_token(text, scratch, |word, is_joined| {
             let key = packed(word);
@@ -281,7 +291,7 @@ impl Builder<'_> {
             }
         });
         if terms.groups.is_empty() {
-            return out;
+            return out.to_vec();
         }
         let mut counts = vec![0usize; terms.groups.len()];
         let none = Vec::new();
@@ -304,7 +314,8 @@ impl Builder<'_> {
         for (&token, count) in terms.group_tokens.iter().zip(counts) {
             out.extend(std::iter::repeat_n(token, count));
         }
-        out
+        // Copied out at its exact size: the documents keep it.
+        out.to_vec()
     }
 }
 
