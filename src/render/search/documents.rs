@@ -399,7 +399,7 @@ pub(super) fn page_docs(
     let title_terms = b.terms(&page.title);
     let tags_terms = b.terms(&tags);
     let audience_terms = b.terms(&audience_text);
-    let mut blocks: Vec<(Option<usize>, Cow<str>)> = Vec::new();
+    let mut blocks: Vec<(Option<usize>, Cow<str>)> = Vec::with_capacity(rendered.blocks.len() + 1);
     if rendered
         .blocks
         .first()
@@ -418,7 +418,7 @@ pub(super) fn page_docs(
     }
     let mut docs = Vec::with_capacity(blocks.len());
     for (i, (heading, text)) in blocks.into_iter().enumerate() {
-        let mut fields = Vec::new();
+        let mut fields = Vec::with_capacity(6);
         let section;
         let mut with_summary = None;
         match heading.and_then(|h| rendered.headings.get(h)) {
