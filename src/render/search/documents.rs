@@ -99,6 +99,9 @@ struct Local {
     /// words of up to 16 bytes by [`packed`], longer ones in `long_ids`.
     ids: FxHashMap<u128, (u32, u32)>,
     long_ids: FxHashMap<String, (u32, u32)>,
+    /// Entries of `ids` last looked up, by their packed word's slot
+    /// ([`recent_slot`]); 0 marks an empty slot. Most words are common ones.
+    recent: Vec<(u128, (u32, u32))>,
     /// Word id → the last record that used it (`record`).
     stamps: Vec<u32>,
     record: u32,
@@ -165,6 +168,7 @@ impl Terms {
                 local.generation = self.generation;
                 local.ids.clear();
                 local.long_ids.clear();
+                local.recent.clear();
                 local.stamps.clear();
                 local.record = 0;
             }
@@ -228,9 +232,13 @@ impl Builder<'_> {
     /// plus a `~N` token for each time a member of synonym group N occurs.
     fn terms(&mut self, text: &str) -> Vec<u32> {
         let terms = self.terms;
+        if self.local.recent.is_empty() {
+            self.local.recent.resize(RECENT, (0, (0, 0)));
+        }
         let Local {
             ids,
             long_ids,
+            recent,
             stems,
             stemmer,
             scratch,
@@ -251,9 +259,16 @@ impl Builder<'_> {
         let mut joined = Vec::new();
         each_token(text, scratch, |word, is_joined| {
             let key = packed(word);
-            let known = match key {
-                Some(key) => ids.get(&key),
-                None => long_ids.get(word),
+            // (No word is empty, so none packs to 0, the empty slot's key.)
+            let slot = key.filter(|&k| k != 0).map(recent_slot);
+            let cached = match (key, slot) {
+                (Some(key), Some(slot)) if recent[slot].0 == key => Some(recent[slot].1),
+                _ => None,
+            };
+            let known = match (cached, key) {
+                (Some(_), _) => cached.as_ref(),
+                (None, Some(key)) => ids.get(&key),
+                (None, None) => long_ids.get(word),
             };
             let (stem, word_id) = match known {
                 Some(&known) => known,
@@ -273,6 +288,9 @@ impl Builder<'_> {
                     known
                 }
             };
+            if let (None, Some(key), Some(slot)) = (cached, key, slot) {
+                recent[slot] = (key, (stem, word_id));
+            }
             if word_id != NO_WORD {
                 out.push(stem);
                 let w = word_id as usize;
@@ -317,6 +335,15 @@ impl Builder<'_> {
         // Copied out at its exact size: the documents keep it.
         out.to_vec()
     }
+}
+
+/// Slots in [`Local::recent`].
+const RECENT: usize = 1 << 12;
+
+/// The slot of a packed word in [`Local::recent`].
+fn recent_slot(key: u128) -> usize {
+    let mixed = (key as u64) ^ ((key >> 64) as u64).rotate_left(29);
+    (mixed.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - RECENT.trailing_zeros())) as usize
 }
 
 /// A word of up to 16 bytes as one number: its bytes in order, then zeros.
@@ -579,6 +606,37 @@ mod tests {
                     .collect()
             })
             .collect()
+    }
+
+    /// Through the cache of recent words and the maps behind it, each term
+    /// is the stem of its word, for more words than the cache has slots.
+    #[test]
+    fn terms_are_the_stems_of_the_words() {
+        use super::super::tokenise::tokenise;
+        let vocabulary = texts("abcdefghijklmnopqrstuvwxyz", 20_000, 24);
+        let stems = Stems::default();
+        let terms = Terms::new(Vec::new());
+        for round in 0..3 {
+            for (k, words) in vocabulary.chunks(50).enumerate() {
+                let text = words.join(" ");
+                let mut got = Vec::new();
+                terms.record(|b| {
+                    got = b.terms(&text);
+                    Vec::new()
+                });
+                let expected: Vec<String> = tokenise(&text)
+                    .into_iter()
+                    .filter(|t| !is_stop_word(&t.word))
+                    .map(|t| stems.stem(&t.word))
+                    .collect();
+                let table = terms.table();
+                let names: Vec<&str> = got
+                    .iter()
+                    .map(|&id| table.names[id as usize].as_str())
+                    .collect();
+                assert_eq!(names, expected, "round {round}, text {k}");
+            }
+        }
     }
 
     #[test]
