@@ -217,12 +217,17 @@ impl Shared {
 
 /// The parts of a page's context that are the same for every page in one
 /// folder, made into Tera values once per folder: the header navigation,
-/// the urgent-help cards, and the card of each service a page of the folder
-/// shows (a card's URLs depend only on the folder).
+/// the urgent-help cards, the card of each service a page of the folder
+/// shows (a card's URLs depend only on the folder), and the links of the
+/// sections its pages list; and the parts the same on every page.
 pub struct FolderValues {
     pub nav: tera::Value,
     pub urgent: tera::Value,
     pub cards: HashMap<String, tera::Value>,
+    /// Section index → a link to each of its pages, none marked current.
+    section_links: HashMap<usize, Vec<tera::Value>>,
+    site: tera::Value,
+    urgent_html: tera::Value,
 }
 
 /// A card made once: the relative path to `services/` (or, for a card whose
@@ -244,7 +249,7 @@ pub fn folder_values(handbook: &Handbook, shared: &Shared) -> HashMap<String, Fo
     let mut wanted: HashMap<CardKey, &str> = HashMap::new();
     // Per folder: its first page, and each service id its pages show with
     // the key of its card.
-    let mut folder_cards: Vec<(&str, &str, CardKeys)> = Vec::new();
+    let mut folder_cards: Vec<(&str, &str, CardKeys, Vec<usize>)> = Vec::new();
     for (&folder, pages) in &folders {
         let from = pages[0].url.as_str();
         let services_path = relative(from, "services/");
@@ -264,7 +269,15 @@ pub fn folder_values(handbook: &Handbook, shared: &Shared) -> HashMap<String, Fo
                 keys.push((r.id.as_str(), key));
             }
         }
-        folder_cards.push((folder, from, keys));
+        // The sections whose lists of pages the folder's pages show.
+        let mut sections: Vec<usize> = pages
+            .iter()
+            .filter(|p| shows_section(p))
+            .map(|p| p.section)
+            .collect();
+        sections.sort_unstable();
+        sections.dedup();
+        folder_cards.push((folder, from, keys, sections));
     }
     let made: HashMap<CardKey, tera::Value> = wanted
         .into_par_iter()
@@ -274,9 +287,11 @@ pub fn folder_values(handbook: &Handbook, shared: &Shared) -> HashMap<String, Fo
             (key, tera::Value::from_serializable(&card))
         })
         .collect();
+    let site = tera::Value::from_serializable(&site_info(handbook));
+    let urgent_html = tera::Value::from_serializable(&shared.urgent_html);
     folder_cards
         .into_par_iter()
-        .map(|(folder, from, keys)| {
+        .map(|(folder, from, keys, sections)| {
             let urgent: Vec<ServiceCard> = shared
                 .urgent_services
                 .iter()
@@ -286,10 +301,32 @@ pub fn folder_values(handbook: &Handbook, shared: &Shared) -> HashMap<String, Fo
                 .into_iter()
                 .map(|(id, key)| (id.to_string(), made[&key].clone()))
                 .collect();
+            // A page's URL is relative to its folder, so these are the
+            // links every page of the folder makes.
+            let section_links = sections
+                .into_iter()
+                .map(|s| {
+                    let links = handbook.sections[s]
+                        .pages
+                        .iter()
+                        .map(|&p| {
+                            let link = Link {
+                                current: false,
+                                ..link(from, &handbook.pages[p])
+                            };
+                            tera::Value::from_serializable(&link)
+                        })
+                        .collect();
+                    (s, links)
+                })
+                .collect();
             let values = FolderValues {
                 nav: tera::Value::from_serializable(&nav(handbook, from)),
                 urgent: tera::Value::from_serializable(&urgent),
                 cards,
+                section_links,
+                site: site.clone(),
+                urgent_html: urgent_html.clone(),
             };
             (folder.to_string(), values)
         })
@@ -372,127 +409,166 @@ fn entry(from: &str, page: &Page) -> Entry {
     }
 }
 
-/// A page's context, without the parts in [`FolderValues`].
-pub fn page<'a>(
-    handbook: &'a Handbook,
-    shared: &'a Shared,
-    i: usize,
-    rendered: &'a Rendered,
-) -> PageContext<'a> {
-    let page = &handbook.pages[i];
-    let from = page.url.as_str();
-    let section = &handbook.sections[page.section];
+/// Whether `page` shows the list of its section's pages.
+fn shows_section(page: &Page) -> bool {
+    page.kind == PageKind::Regular && page.section != 0
+}
 
+/// The part of its section's list of pages that page `i` shows: all of it,
+/// or `SECTION_NAV_LIMIT` pages around it.
+fn section_window(handbook: &Handbook, i: usize) -> (usize, usize) {
+    let list = &handbook.sections[handbook.pages[i].section].pages;
+    // Pages are numbered in reading order, so a section's list is sorted.
+    let at = list
+        .binary_search(&i)
+        .unwrap_or_else(|_| list.iter().position(|&p| p == i).unwrap_or(0));
+    if list.len() <= SECTION_NAV_LIMIT {
+        (0, list.len())
+    } else {
+        let start = at
+            .saturating_sub(SECTION_NAV_LIMIT / 2)
+            .min(list.len() - SECTION_NAV_LIMIT);
+        (start, start + SECTION_NAV_LIMIT)
+    }
+}
+
+fn breadcrumb(handbook: &Handbook, i: usize) -> Vec<Link> {
+    let page = &handbook.pages[i];
     let mut breadcrumb = Vec::new();
     let mut s = Some(page.section);
     while let Some(index) = s {
         let sec = &handbook.sections[index];
         if sec.index != i {
-            breadcrumb.push(link(from, &handbook.pages[sec.index]));
+            breadcrumb.push(link(&page.url, &handbook.pages[sec.index]));
         }
         s = sec.parent;
     }
     breadcrumb.reverse();
+    breadcrumb
+}
 
-    let section_info = (page.kind == PageKind::Regular && page.section != 0).then(|| {
-        let list = &section.pages;
-        // Pages are numbered in reading order, so a section's list is sorted.
-        let at = list
-            .binary_search(&i)
-            .unwrap_or_else(|_| list.iter().position(|&p| p == i).unwrap_or(0));
-        let (start, end) = if list.len() <= SECTION_NAV_LIMIT {
-            (0, list.len())
-        } else {
-            let start = at
-                .saturating_sub(SECTION_NAV_LIMIT / 2)
-                .min(list.len() - SECTION_NAV_LIMIT);
-            (start, start + SECTION_NAV_LIMIT)
-        };
-        let index = &handbook.pages[section.index];
-        SectionInfo {
-            title: index.title.clone(),
-            url: relative(from, &index.url),
-            pages: list[start..end]
-                .iter()
-                .map(|&p| link(from, &handbook.pages[p]))
-                .collect(),
-            more_before: start,
-            more_after: list.len() - end,
-        }
-    });
+/// A section index's (or the home's) pages and subsections.
+fn listings(handbook: &Handbook, page: &Page) -> (Vec<Entry>, Vec<Entry>) {
+    if page.kind == PageKind::Regular {
+        return (Vec::new(), Vec::new());
+    }
+    let from = page.url.as_str();
+    let section = &handbook.sections[page.section];
+    (
+        section
+            .pages
+            .iter()
+            .map(|&p| entry(from, &handbook.pages[p]))
+            .collect(),
+        section
+            .children
+            .iter()
+            .map(|&c| entry(from, &handbook.pages[handbook.sections[c].index]))
+            .collect(),
+    )
+}
 
-    let (listing, subsections) = if page.kind == PageKind::Regular {
-        (Vec::new(), Vec::new())
-    } else {
-        (
-            section
-                .pages
-                .iter()
-                .map(|&p| entry(from, &handbook.pages[p]))
-                .collect(),
-            section
-                .children
-                .iter()
-                .map(|&c| entry(from, &handbook.pages[handbook.sections[c].index]))
-                .collect(),
-        )
-    };
-
+fn page_info<'a>(handbook: &'a Handbook, page: &'a Page, rendered: &'a Rendered) -> PageInfo<'a> {
     let h2_h3: Vec<&Heading> = rendered
         .headings
         .iter()
         .filter(|h| h.level == 2 || h.level == 3)
         .collect();
     let toc = if h2_h3.len() >= 3 { h2_h3 } else { Vec::new() };
-
-    PageContext {
-        site: site_info(handbook),
-        page: PageInfo {
-            title: &page.title,
-            summary: page.summary.as_deref(),
-            url: &page.url,
-            lang: page.lang.as_deref().unwrap_or(&handbook.config.language),
-            kind: match page.kind {
-                PageKind::Home => "home",
-                PageKind::SectionIndex => "section",
-                PageKind::Regular => "page",
-            },
-            audience: audience_labels(page),
-            owner: page.owner.as_deref(),
-            last_reviewed: page.last_reviewed.map(Into::into),
-            review_by: page.review_by.map(Into::into),
-            tags: &page.tags,
-            principles: page
-                .principles
-                .iter()
-                .filter_map(|k| PRINCIPLES.iter().find(|(key, _)| key == k))
-                .map(|(key, label)| Label { key, label })
-                .collect(),
-            content: &rendered.html,
-            toc,
-            staff_only: page.visibility == Visibility::Staff,
-            draft: page.draft,
-            canonical: handbook
-                .config
-                .base_url
-                .as_ref()
-                .map(|b| format!("{b}{}", page.url)),
+    PageInfo {
+        title: &page.title,
+        summary: page.summary.as_deref(),
+        url: &page.url,
+        lang: page.lang.as_deref().unwrap_or(&handbook.config.language),
+        kind: match page.kind {
+            PageKind::Home => "home",
+            PageKind::SectionIndex => "section",
+            PageKind::Regular => "page",
         },
-        root: root_of(from),
-        nav: Vec::new(),
-        breadcrumb,
-        section: section_info,
-        prev: i.checked_sub(1).map(|p| link(from, &handbook.pages[p])),
-        next: handbook.pages.get(i + 1).map(|p| link(from, p)),
-        listing,
-        subsections,
-        // These three are the same for every page of a folder: the caller
-        // adds them from `FolderValues`.
-        services: Vec::new(),
-        urgent_services: Vec::new(),
-        urgent_html: &shared.urgent_html,
-        pathway: super::pathway::view(handbook, page, &SiteLinker { from_url: from }, from, "", 2),
+        audience: audience_labels(page),
+        owner: page.owner.as_deref(),
+        last_reviewed: page.last_reviewed.map(Into::into),
+        review_by: page.review_by.map(Into::into),
+        tags: &page.tags,
+        principles: page
+            .principles
+            .iter()
+            .filter_map(|k| PRINCIPLES.iter().find(|(key, _)| key == k))
+            .map(|(key, label)| Label { key, label })
+            .collect(),
+        content: &rendered.html,
+        toc,
+        staff_only: page.visibility == Visibility::Staff,
+        draft: page.draft,
+        canonical: handbook
+            .config
+            .base_url
+            .as_ref()
+            .map(|b| format!("{b}{}", page.url)),
     }
+}
+
+/// Page `i`'s context as Tera sees it: the keys and values a
+/// [`PageContext`] gives, with the parts the same across its folder (or the
+/// build) cloned from `values` rather than made again.
+pub fn page_context(
+    handbook: &Handbook,
+    i: usize,
+    rendered: &Rendered,
+    values: &FolderValues,
+) -> tera::Context {
+    use tera::Value;
+    let page = &handbook.pages[i];
+    let from = page.url.as_str();
+    let section = shows_section(page).then(|| {
+        let (start, end) = section_window(handbook, i);
+        let sec = &handbook.sections[page.section];
+        let links = &values.section_links[&page.section];
+        // The cached links, but for the one to this page (marked current).
+        let pages: Vec<Value> = sec.pages[start..end]
+            .iter()
+            .zip(&links[start..end])
+            .map(|(&p, made)| match &handbook.pages[p] {
+                target if target.url == from => Value::from_serializable(&link(from, target)),
+                _ => made.clone(),
+            })
+            .collect();
+        let index = &handbook.pages[sec.index];
+        let fields = std::collections::BTreeMap::from([
+            ("title", Value::from(index.title.as_str())),
+            ("url", Value::from(relative(from, &index.url))),
+            ("pages", Value::from(pages)),
+            ("more_before", Value::from(start)),
+            ("more_after", Value::from(sec.pages.len() - end)),
+        ]);
+        Value::from(fields)
+    });
+    let (listing, subsections) = listings(handbook, page);
+    let pathway = super::pathway::view(handbook, page, &SiteLinker { from_url: from }, from, "", 2);
+    let mut ctx = tera::Context::new();
+    ctx.insert_value("site", values.site.clone());
+    ctx.insert_value(
+        "page",
+        Value::from_serializable(&page_info(handbook, page, rendered)),
+    );
+    ctx.insert_value("root", Value::from(root_of(from)));
+    ctx.insert_value("nav", values.nav.clone());
+    ctx.insert_value(
+        "breadcrumb",
+        Value::from_serializable(&breadcrumb(handbook, i)),
+    );
+    ctx.insert_value("section", section.unwrap_or_else(Value::none));
+    let prev = i.checked_sub(1).map(|p| link(from, &handbook.pages[p]));
+    ctx.insert_value("prev", Value::from_serializable(&prev));
+    let next = handbook.pages.get(i + 1).map(|p| link(from, p));
+    ctx.insert_value("next", Value::from_serializable(&next));
+    ctx.insert_value("listing", Value::from_serializable(&listing));
+    ctx.insert_value("subsections", Value::from_serializable(&subsections));
+    ctx.insert_value("services", values.cards_of(page));
+    ctx.insert_value("urgent_services", values.urgent.clone());
+    ctx.insert_value("urgent_html", values.urgent_html.clone());
+    ctx.insert_value("pathway", Value::from_serializable(&pathway));
+    ctx
 }
 
 /// The 404 page: served at any depth by a static host, so its links are
@@ -659,6 +735,197 @@ fn display_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A page's context as it was made before [`page_context`], without the
+    /// parts in [`FolderValues`].
+    fn page_before<'a>(
+        handbook: &'a Handbook,
+        shared: &'a Shared,
+        i: usize,
+        rendered: &'a Rendered,
+    ) -> PageContext<'a> {
+        let page = &handbook.pages[i];
+        let from = page.url.as_str();
+        let section = &handbook.sections[page.section];
+
+        let mut breadcrumb = Vec::new();
+        let mut s = Some(page.section);
+        while let Some(index) = s {
+            let sec = &handbook.sections[index];
+            if sec.index != i {
+                breadcrumb.push(link(from, &handbook.pages[sec.index]));
+            }
+            s = sec.parent;
+        }
+        breadcrumb.reverse();
+
+        let section_info = (page.kind == PageKind::Regular && page.section != 0).then(|| {
+            let list = &section.pages;
+            // Pages are numbered in reading order, so a section's list is sorted.
+            let at = list
+                .binary_search(&i)
+                .unwrap_or_else(|_| list.iter().position(|&p| p == i).unwrap_or(0));
+            let (start, end) = if list.len() <= SECTION_NAV_LIMIT {
+                (0, list.len())
+            } else {
+                let start = at
+                    .saturating_sub(SECTION_NAV_LIMIT / 2)
+                    .min(list.len() - SECTION_NAV_LIMIT);
+                (start, start + SECTION_NAV_LIMIT)
+            };
+            let index = &handbook.pages[section.index];
+            SectionInfo {
+                title: index.title.clone(),
+                url: relative(from, &index.url),
+                pages: list[start..end]
+                    .iter()
+                    .map(|&p| link(from, &handbook.pages[p]))
+                    .collect(),
+                more_before: start,
+                more_after: list.len() - end,
+            }
+        });
+
+        let (listing, subsections) = if page.kind == PageKind::Regular {
+            (Vec::new(), Vec::new())
+        } else {
+            (
+                section
+                    .pages
+                    .iter()
+                    .map(|&p| entry(from, &handbook.pages[p]))
+                    .collect(),
+                section
+                    .children
+                    .iter()
+                    .map(|&c| entry(from, &handbook.pages[handbook.sections[c].index]))
+                    .collect(),
+            )
+        };
+
+        let h2_h3: Vec<&Heading> = rendered
+            .headings
+            .iter()
+            .filter(|h| h.level == 2 || h.level == 3)
+            .collect();
+        let toc = if h2_h3.len() >= 3 { h2_h3 } else { Vec::new() };
+
+        PageContext {
+            site: site_info(handbook),
+            page: PageInfo {
+                title: &page.title,
+                summary: page.summary.as_deref(),
+                url: &page.url,
+                lang: page.lang.as_deref().unwrap_or(&handbook.config.language),
+                kind: match page.kind {
+                    PageKind::Home => "home",
+                    PageKind::SectionIndex => "section",
+                    PageKind::Regular => "page",
+                },
+                audience: audience_labels(page),
+                owner: page.owner.as_deref(),
+                last_reviewed: page.last_reviewed.map(Into::into),
+                review_by: page.review_by.map(Into::into),
+                tags: &page.tags,
+                principles: page
+                    .principles
+                    .iter()
+                    .filter_map(|k| PRINCIPLES.iter().find(|(key, _)| key == k))
+                    .map(|(key, label)| Label { key, label })
+                    .collect(),
+                content: &rendered.html,
+                toc,
+                staff_only: page.visibility == Visibility::Staff,
+                draft: page.draft,
+                canonical: handbook
+                    .config
+                    .base_url
+                    .as_ref()
+                    .map(|b| format!("{b}{}", page.url)),
+            },
+            root: root_of(from),
+            nav: Vec::new(),
+            breadcrumb,
+            section: section_info,
+            prev: i.checked_sub(1).map(|p| link(from, &handbook.pages[p])),
+            next: handbook.pages.get(i + 1).map(|p| link(from, p)),
+            listing,
+            subsections,
+            // These three are the same for every page of a folder: the caller
+            // adds them from `FolderValues`.
+            services: Vec::new(),
+            urgent_services: Vec::new(),
+            urgent_html: &shared.urgent_html,
+            pathway: crate::render::pathway::view(
+                handbook,
+                page,
+                &SiteLinker { from_url: from },
+                from,
+                "",
+                2,
+            ),
+        }
+    }
+
+    /// `page_context` against the `PageContext` made for each page before,
+    /// with the values made per folder added as they were.
+    fn assert_contexts_as_before(dir: &std::path::Path) {
+        let options = crate::CompileOptions {
+            today: crate::date::Date::parse("2026-11-23").unwrap(),
+            ..Default::default()
+        };
+        let (handbook, _, rendered, diagnostics) = crate::analyse(dir, options).unwrap();
+        assert!(diagnostics.iter().all(|d| !d.is_error()), "{diagnostics:?}");
+        let shared = Shared::new(&handbook);
+        let folders = folder_values(&handbook, &shared);
+        for (i, page) in handbook.pages.iter().enumerate() {
+            let folder = page.url.rsplit_once('/').map_or("", |(d, _)| d);
+            let values = &folders[folder];
+            let mut before =
+                tera::Context::from_serialize(&page_before(&handbook, &shared, i, &rendered[i]))
+                    .unwrap();
+            before.insert_value("nav", values.nav.clone());
+            before.insert_value("urgent_services", values.urgent.clone());
+            before.insert_value("services", values.cards_of(page));
+            let now = page_context(&handbook, i, &rendered[i], values);
+            assert_eq!(now, before, "{}", page.url);
+        }
+    }
+
+    #[test]
+    fn page_contexts_are_as_before() {
+        assert_contexts_as_before(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+        );
+        // Sections longer than the list beside a page, nested folders and a
+        // base URL.
+        let dir = tempfile::tempdir().unwrap();
+        let write = |rel: &str, text: &str| {
+            let path = dir.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(
+            "handbook.yaml",
+            "title: T\nbase_url: https://example.org/hb/\nurgent_help:\n  services: []\n",
+        );
+        write("index.md", "---\ntitle: Home\n---\nText.\n");
+        for (folder, count) in [("big", 45), ("big/sub", 3), ("small", 2), ("edge", 31)] {
+            write(
+                &format!("{folder}/_index.md"),
+                &format!("---\ntitle: Index of {folder}\nsummary: About {folder}.\n---\nText.\n"),
+            );
+            for n in 0..count {
+                write(
+                    &format!("{folder}/p{n:02}.md"),
+                    &format!(
+                        "---\ntitle: Page {n} of {folder}\n---\n## One\n\n## Two\n\n### Three\n"
+                    ),
+                );
+            }
+        }
+        assert_contexts_as_before(dir.path());
+    }
 
     /// Cards made once per relative path to `services/` are the cards made
     /// for each folder from its own first page.

@@ -320,19 +320,12 @@ fn lay_out(
                         content: html,
                     });
                 }
-                let ctx = context::page(handbook, shared, i, &rendered[i]);
                 let folder = page.url.rsplit_once('/').map_or("", |(d, _)| d);
-                // Made once per folder instead of once per page.
-                let values = &folders[folder];
-                let made = [
-                    ("nav", values.nav.clone()),
-                    ("urgent_services", values.urgent.clone()),
-                    ("services", values.cards_of(page)),
-                ];
+                // Parts made once per folder instead of once per page.
+                let ctx = context::page_context(handbook, i, &rendered[i], &folders[folder]);
                 // The page's own HTML and room for the theme around it.
                 let capacity = rendered[i].html.len() + 24 * 1024;
-                let html =
-                    templates.render_bytes(context::template_for(page), &ctx, &made, capacity)?;
+                let html = templates.render_context(context::template_for(page), &ctx, capacity)?;
                 sink.put(OutputFile {
                     path: page.url.clone(),
                     content: Content::Bytes(html),

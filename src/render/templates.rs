@@ -58,9 +58,20 @@ impl Templates {
         for (key, value) in made {
             context.insert_value(*key, value.clone());
         }
+        self.render_context(name, &context, capacity)
+    }
+
+    /// Renders a context already made for Tera, into a buffer of `capacity`
+    /// bytes to start with.
+    pub fn render_context(
+        &self,
+        name: &str,
+        context: &tera::Context,
+        capacity: usize,
+    ) -> Result<Vec<u8>, Diagnostic> {
         let mut out = Vec::with_capacity(capacity);
         self.tera
-            .render_to(name, &context, &mut out)
+            .render_to(name, context, &mut out)
             .map_err(|e| template_error(&format!("{}/{name}", self.origin), &e))?;
         Ok(out)
     }

@@ -1,6 +1,7 @@
 //! The documents of the index: each page section (split at h2 and h3) and
 //! each service, with the terms of each field, ready to be weighted.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
@@ -94,8 +95,13 @@ impl Table {
 #[derive(Default)]
 struct Local {
     generation: u64,
-    /// Word → (term id of its stem, word id or `NO_WORD` for a stop word).
-    ids: FxHashMap<String, (u32, u32)>,
+    /// Word → (term id of its stem, word id or `NO_WORD` for a stop word):
+    /// words of up to 16 bytes by [`packed`], longer ones in `long_ids`.
+    ids: FxHashMap<u128, (u32, u32)>,
+    long_ids: FxHashMap<String, (u32, u32)>,
+    /// Entries of `ids` last looked up, by their packed word's slot
+    /// ([`recent_slot`]); 0 marks an empty slot. Most words are common ones.
+    recent: Vec<(u128, (u32, u32))>,
     /// Word id → the last record that used it (`record`).
     stamps: Vec<u32>,
     record: u32,
@@ -104,6 +110,9 @@ struct Local {
     stems: FxHashMap<String, (String, bool)>,
     stemmer: Stems,
     scratch: Scratch,
+    /// Buffers [`Builder::terms`] reuses from one text to the next.
+    terms: Vec<u32>,
+    seq: Vec<u32>,
 }
 
 /// The word id of stop words, which are not forms.
@@ -158,6 +167,8 @@ impl Terms {
             if local.generation != self.generation {
                 local.generation = self.generation;
                 local.ids.clear();
+                local.long_ids.clear();
+                local.recent.clear();
                 local.stamps.clear();
                 local.record = 0;
             }
@@ -221,21 +232,45 @@ impl Builder<'_> {
     /// plus a `~N` token for each time a member of synonym group N occurs.
     fn terms(&mut self, text: &str) -> Vec<u32> {
         let terms = self.terms;
+        if self.local.recent.is_empty() {
+            self.local.recent.resize(RECENT, (0, (0, 0)));
+        }
         let Local {
             ids,
+            long_ids,
+            recent,
             stems,
             stemmer,
             scratch,
             stamps,
             record,
             words,
+            terms: out,
+            seq,
             ..
         } = &mut *self.local;
-        let mut out = Vec::new();
-        let mut seq = Vec::new();
+        // A huge text's buffers are not kept.
+        for buffer in [&mut *out, &mut *seq] {
+            buffer.clear();
+            if buffer.capacity() > 1 << 20 {
+                *buffer = Vec::new();
+            }
+        }
         let mut joined = Vec::new();
         each_token(text, scratch, |word, is_joined| {
-            let (stem, word_id) = match ids.get(word) {
+            let key = packed(word);
+            // (No word is empty, so none packs to 0, the empty slot's key.)
+            let slot = key.filter(|&k| k != 0).map(recent_slot);
+            let cached = match (key, slot) {
+                (Some(key), Some(slot)) if recent[slot].0 == key => Some(recent[slot].1),
+                _ => None,
+            };
+            let known = match (cached, key) {
+                (Some(_), _) => cached.as_ref(),
+                (None, Some(key)) => ids.get(&key),
+                (None, None) => long_ids.get(word),
+            };
+            let (stem, word_id) = match known {
                 Some(&known) => known,
                 None => {
                     let (stem, stop) = match stems.get(word) {
@@ -246,10 +281,16 @@ impl Builder<'_> {
                         }
                     };
                     let known = terms.intern(word, stem, *stop);
-                    ids.insert(word.to_string(), known);
+                    match key {
+                        Some(key) => ids.insert(key, known),
+                        None => long_ids.insert(word.to_string(), known),
+                    };
                     known
                 }
             };
+            if let (None, Some(key), Some(slot)) = (cached, key, slot) {
+                recent[slot] = (key, (stem, word_id));
+            }
             if word_id != NO_WORD {
                 out.push(stem);
                 let w = word_id as usize;
@@ -268,7 +309,7 @@ impl Builder<'_> {
             }
         });
         if terms.groups.is_empty() {
-            return out;
+            return out.to_vec();
         }
         let mut counts = vec![0usize; terms.groups.len()];
         let none = Vec::new();
@@ -291,8 +332,46 @@ impl Builder<'_> {
         for (&token, count) in terms.group_tokens.iter().zip(counts) {
             out.extend(std::iter::repeat_n(token, count));
         }
-        out
+        // Copied out at its exact size: the documents keep it.
+        out.to_vec()
     }
+}
+
+/// Slots in [`Local::recent`].
+const RECENT: usize = 1 << 12;
+
+/// The slot of a packed word in [`Local::recent`].
+fn recent_slot(key: u128) -> usize {
+    let mixed = (key as u64) ^ ((key >> 64) as u64).rotate_left(29);
+    (mixed.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - RECENT.trailing_zeros())) as usize
+}
+
+/// A word of up to 16 bytes as one number: its bytes in order, then zeros.
+/// Words hold no NUL bytes, so no two words share a number.
+fn packed(word: &str) -> Option<u128> {
+    let b = word.as_bytes();
+    let n = b.len();
+    let le = |s: &[u8]| u64::from_le_bytes(s.try_into().expect("8 bytes"));
+    let (lo, hi) = match n {
+        0..=3 => {
+            let mut lo = 0u64;
+            for (k, &c) in b.iter().enumerate() {
+                lo |= u64::from(c) << (8 * k);
+            }
+            (lo, 0)
+        }
+        4..=8 => {
+            // The first four bytes, and the last four without the ones
+            // they share with the first.
+            let first = u32::from_le_bytes(b[..4].try_into().expect("4 bytes"));
+            let last = u32::from_le_bytes(b[n - 4..].try_into().expect("4 bytes"));
+            let rest = u64::from(last) >> (8 * (8 - n));
+            (u64::from(first) | rest << 32, 0)
+        }
+        9..=16 => (le(&b[..8]), le(&b[n - 8..]) >> (8 * (16 - n))),
+        _ => return None,
+    };
+    Some(u128::from(lo) | u128::from(hi) << 64)
 }
 
 fn audience_label(audience: &[Audience]) -> String {
@@ -316,7 +395,16 @@ fn audience_words(audience: &[Audience]) -> String {
 
 /// Text cut to about `SNIPPET_TEXT` characters at a word boundary.
 fn cap(text: &str) -> String {
-    let Some((end, _)) = text.char_indices().nth(SNIPPET_TEXT) else {
+    // The SNIPPET_TEXT-th character starts at that byte when the ones before
+    // it are ASCII; a text of no more bytes than that is never cut.
+    let end = if text.len() <= SNIPPET_TEXT {
+        None
+    } else if text.as_bytes()[..SNIPPET_TEXT].is_ascii() {
+        Some(SNIPPET_TEXT)
+    } else {
+        text.char_indices().nth(SNIPPET_TEXT).map(|(end, _)| end)
+    };
+    let Some(end) = end else {
         return text.to_string();
     };
     let cut = &text[..end];
@@ -338,32 +426,32 @@ pub(super) fn page_docs(
     let title_terms = b.terms(&page.title);
     let tags_terms = b.terms(&tags);
     let audience_terms = b.terms(&audience_text);
-    let mut blocks: Vec<(Option<usize>, String)> = Vec::new();
+    let mut blocks: Vec<(Option<usize>, Cow<str>)> = Vec::with_capacity(rendered.blocks.len() + 1);
     if rendered
         .blocks
         .first()
         .is_none_or(|bl| bl.heading.is_some())
     {
-        blocks.push((None, String::new()));
+        blocks.push((None, Cow::Borrowed("")));
     }
     for block in &rendered.blocks {
         if blocks.len() as u32 >= SECTIONS_PER_PAGE {
-            let last = blocks.last_mut().expect("not empty");
-            last.1.push(' ');
-            last.1.push_str(&block.text);
+            let last = blocks.last_mut().expect("not empty").1.to_mut();
+            last.push(' ');
+            last.push_str(&block.text);
         } else {
-            blocks.push((block.heading, block.text.clone()));
+            blocks.push((block.heading, Cow::Borrowed(&block.text)));
         }
     }
     let mut docs = Vec::with_capacity(blocks.len());
     for (i, (heading, text)) in blocks.into_iter().enumerate() {
-        let mut fields = Vec::new();
+        let mut fields = Vec::with_capacity(6);
         let section;
-        let mut shown = text.clone();
+        let mut with_summary = None;
         match heading.and_then(|h| rendered.headings.get(h)) {
             None => {
                 section = String::new();
-                let mut body = text.clone();
+                let mut body = text.to_string();
                 if let Some(steps) = &page.steps {
                     for step in steps {
                         for part in [
@@ -392,7 +480,7 @@ pub(super) fn page_docs(
                 fields.push((Field::Heading, 1.0, b.terms(&headings.join(" "))));
                 fields.push((Field::Body, 1.0, b.terms(&body)));
                 if let Some(summary) = &page.summary {
-                    shown = format!("{summary} {text}");
+                    with_summary = Some(format!("{summary} {text}"));
                 }
             }
             Some(h) => {
@@ -415,7 +503,7 @@ pub(super) fn page_docs(
             section,
             audience: audience.clone(),
             kind: 0,
-            text: cap(shown.trim()),
+            text: cap(with_summary.as_deref().unwrap_or(&text).trim()),
             fields,
         });
     }
@@ -492,4 +580,98 @@ pub(super) fn strip_markdown(text: &str) -> String {
         }
     }
     out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Random text from `alphabet`, `count` of them, up to `max` characters.
+    fn texts(alphabet: &str, count: usize, max: u64) -> Vec<String> {
+        let alphabet: Vec<char> = alphabet.chars().collect();
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        (0..count)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let mut r = seed;
+                (0..seed % max)
+                    .map(|_| {
+                        r = r
+                            .wrapping_mul(6364136223846793005)
+                            .wrapping_add(1442695040888963407);
+                        alphabet[(r >> 33) as usize % alphabet.len()]
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Through the cache of recent words and the maps behind it, each term
+    /// is the stem of its word, for more words than the cache has slots.
+    #[test]
+    fn terms_are_the_stems_of_the_words() {
+        use super::super::tokenise::tokenise;
+        let vocabulary = texts("abcdefghijklmnopqrstuvwxyz", 20_000, 24);
+        let stems = Stems::default();
+        let terms = Terms::new(Vec::new());
+        for round in 0..3 {
+            for (k, words) in vocabulary.chunks(50).enumerate() {
+                let text = words.join(" ");
+                let mut got = Vec::new();
+                terms.record(|b| {
+                    got = b.terms(&text);
+                    Vec::new()
+                });
+                let expected: Vec<String> = tokenise(&text)
+                    .into_iter()
+                    .filter(|t| !is_stop_word(&t.word))
+                    .map(|t| stems.stem(&t.word))
+                    .collect();
+                let table = terms.table();
+                let names: Vec<&str> = got
+                    .iter()
+                    .map(|&id| table.names[id as usize].as_str())
+                    .collect();
+                assert_eq!(names, expected, "round {round}, text {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn packed_words_are_their_bytes_then_zeros() {
+        for word in texts("ab0zé’ß😀", 20_000, 20) {
+            let mut bytes = [0u8; 16];
+            let expected = (word.len() <= 16).then(|| {
+                bytes[..word.len()].copy_from_slice(word.as_bytes());
+                u128::from_le_bytes(bytes)
+            });
+            assert_eq!(packed(&word), expected, "{word:?}");
+        }
+    }
+
+    /// The `cap` the ASCII shortcut was added to.
+    fn reference_cap(text: &str) -> String {
+        let Some((end, _)) = text.char_indices().nth(SNIPPET_TEXT) else {
+            return text.to_string();
+        };
+        let cut = &text[..end];
+        let cut = cut.rsplit_once(' ').map_or(cut, |(a, _)| a);
+        format!("{cut} …")
+    }
+
+    #[test]
+    fn cap_agrees_with_counting_characters() {
+        let mut all = texts("ab cé", 2_000, SNIPPET_TEXT as u64 * 2);
+        all.extend(texts("ab c", 2_000, SNIPPET_TEXT as u64 * 2));
+        for n in SNIPPET_TEXT - 2..SNIPPET_TEXT + 3 {
+            all.push("a".repeat(n));
+            all.push(format!("{}é", "a ".repeat(n / 2)));
+            all.push(format!("é{}", "a".repeat(n)));
+        }
+        for text in all {
+            assert_eq!(cap(&text), reference_cap(&text), "{text:?}");
+        }
+    }
 }

@@ -54,6 +54,17 @@ impl Json {
     }
 
     pub fn num(&mut self, n: u64) {
+        // Most numbers are ids and counts of one or two digits.
+        if n < 10 {
+            self.out.push((b'0' + n as u8) as char);
+            return;
+        }
+        if n < 100 {
+            let pair = n as usize * 2;
+            self.out.push(PAIRS[pair] as char);
+            self.out.push(PAIRS[pair + 1] as char);
+            return;
+        }
         // Two digits at a time, from a table of "00" to "99".
         let mut buf = [0u8; 20];
         let mut i = buf.len();
@@ -72,17 +83,23 @@ impl Json {
             i -= 1;
             buf[i] = b'0' + n as u8;
         }
-        self.out
-            .push_str(std::str::from_utf8(&buf[i..]).expect("digits"));
+        // ASCII digits: pushed as chars, with no UTF-8 check.
+        self.out.reserve(buf.len() - i);
+        for &digit in &buf[i..] {
+            self.out.push(digit as char);
+        }
     }
 
     /// A string, quoted and escaped.
     pub fn str(&mut self, text: &str) {
+        self.out.reserve(text.len() + 2);
         self.out.push('"');
         let bytes = text.as_bytes();
         let mut start = 0;
         let mut i = 0;
-        while i < bytes.len() {
+        // Skips to each byte that may need an escape.
+        while let Some(k) = bytes[i..].iter().position(|&b| CLASS[b as usize] != 0) {
+            i += k;
             let b = bytes[i];
             let escape: Option<&str> = match CLASS[b as usize] {
                 0 => None,
@@ -167,6 +184,23 @@ mod tests {
                 "{text:?}"
             );
         }
+    }
+
+    #[test]
+    fn numbers_as_to_string_writes_them() {
+        let mut json = Json::default();
+        let mut expected = String::new();
+        let mut n = 0u64;
+        while n < u64::MAX / 3 {
+            for m in [n, n + 1, n.saturating_sub(1)] {
+                json.num(m);
+                expected.push_str(&m.to_string());
+                expected.push(',');
+                json.raw(",");
+            }
+            n = if n < 20_000 { n + 1 } else { n * 3 + 7 };
+        }
+        assert_eq!(json.out, expected);
     }
 
     #[test]
