@@ -17,7 +17,13 @@ pub struct Rendered {
     pub links: Vec<LinkRef>,
     /// The page's plain text, split at each h2 and h3.
     pub blocks: Vec<TextBlock>,
+    /// A number of its own for each rendering (0 only for an empty
+    /// default): a rendering kept between rebuilds keeps its number, so
+    /// what is made from it can be kept by the number alone.
+    pub serial: u64,
 }
+
+static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Heading {
@@ -385,6 +391,7 @@ fn render_with(
     scratch.html.clear();
     pulldown_cmark::html::push_html(&mut scratch.html, events.into_iter());
     out.html = scratch.html.as_str().to_owned();
+    out.serial = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     scratch.text = block.text;
     if scratch.html.capacity() > SCRATCH_KEEP {
         scratch.html = String::new();

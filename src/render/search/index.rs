@@ -574,13 +574,8 @@ fn page_key(page: &Page, rendered: &Rendered) -> u64 {
         (&step.title, &step.who, &step.when, &step.action).hash(&mut h);
     }
     page.steps.is_some().hash(&mut h);
-    rendered.headings.len().hash(&mut h);
-    for heading in &rendered.headings {
-        (&heading.text, &heading.id).hash(&mut h);
-    }
-    for block in &rendered.blocks {
-        (&block.heading, &block.text).hash(&mut h);
-    }
+    // The headings and text, by the rendering they came from.
+    rendered.serial.hash(&mut h);
     h.finish()
 }
 
