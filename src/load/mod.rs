@@ -9,7 +9,7 @@ pub mod yaml;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -83,7 +83,7 @@ pub fn load(root: &Path) -> Result<(Source, Vec<Diagnostic>), Diagnostic> {
 #[derive(Default)]
 pub struct Cache {
     services: Mutex<HashMap<PathBuf, (String, raw::RawServiceFile)>>,
-    pages: Mutex<HashMap<String, (Stamp, PageSource)>>,
+    pages: RwLock<HashMap<String, (Stamp, PageSource)>>,
 }
 
 /// What tells a file from an earlier version of itself without reading it.
@@ -108,7 +108,7 @@ impl Cache {
     /// so they are read again even if their size and time look the same
     /// (some file systems keep times only to the second or two).
     pub fn forget_pages<'a>(&self, rels: impl IntoIterator<Item = &'a str>) {
-        let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
+        let mut pages = self.pages.write().unwrap_or_else(|e| e.into_inner());
         for rel in rels {
             pages.remove(rel);
         }
@@ -116,12 +116,16 @@ impl Cache {
 
     /// Forgets every page.
     pub fn forget_all_pages(&self) {
-        self.pages.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.pages
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 
     /// The page at `rel` as read before, if its file still has `stamp`.
     fn page(&self, rel: &str, stamp: Stamp) -> Option<PageSource> {
-        let pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
+        // Read by every thread at once; written only for pages read anew.
+        let pages = self.pages.read().unwrap_or_else(|e| e.into_inner());
         pages
             .get(rel)
             .filter(|(kept, _)| *kept == stamp)
@@ -258,7 +262,7 @@ pub fn load_with(
         if let Some(c) = cache {
             // Pages that are gone are forgotten.
             let here: HashSet<&str> = page_files.iter().map(|(rel, _)| rel.as_str()).collect();
-            let mut pages = c.pages.lock().unwrap_or_else(|e| e.into_inner());
+            let mut pages = c.pages.write().unwrap_or_else(|e| e.into_inner());
             pages.retain(|rel, _| here.contains(rel.as_str()));
         }
         page_files
@@ -266,7 +270,7 @@ pub fn load_with(
             .map(|(rel, abs)| {
                 // Taken before reading: a file changed in between is read
                 // again next time.
-                let stamp = cache.and(Stamp::of(&abs));
+                let stamp = cache.and_then(|_| Stamp::of(&abs));
                 if let (Some(c), Some(stamp)) = (cache, stamp)
                     && let Some(page) = c.page(&rel, stamp)
                 {
@@ -276,7 +280,7 @@ pub fn load_with(
                 let page = frontmatter::split(rel, abs, text)?;
                 if let (Some(c), Some(stamp)) = (cache, stamp) {
                     c.pages
-                        .lock()
+                        .write()
                         .unwrap_or_else(|e| e.into_inner())
                         .insert(page.rel.clone(), (stamp, page.clone()));
                 }
@@ -412,9 +416,12 @@ fn plain_rel<'a>(path: &'a Path, root: &Path) -> Option<&'a str> {
 
 /// Reads a text file, refusing what is not UTF-8 or is absurdly large.
 pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
+    use std::io::Read;
     let io_error =
         |e: std::io::Error| Diagnostic::error(path, 0, 0, format!("cannot read file: {e}"));
-    let size = std::fs::metadata(path).map_err(io_error)?.len();
+    // The size from the open file: one call fewer than asking the path.
+    let file = std::fs::File::open(path).map_err(io_error)?;
+    let size = file.metadata().map_err(io_error)?.len();
     if size > MAX_TEXT_BYTES {
         return Err(Diagnostic::error(
             path,
@@ -427,7 +434,22 @@ pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
             ),
         ));
     }
-    let bytes = std::fs::read(path).map_err(io_error)?;
+    // A file that grew since is read only to one byte past the limit.
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(MAX_TEXT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io_error)?;
+    if bytes.len() as u64 > MAX_TEXT_BYTES {
+        return Err(Diagnostic::error(
+            path,
+            0,
+            0,
+            format!(
+                "file is over {} MB, the most a handbook file may be",
+                MAX_TEXT_BYTES >> 20
+            ),
+        ));
+    }
     match String::from_utf8(bytes) {
         Ok(mut text) => {
             if text.starts_with('\u{feff}') {
@@ -576,7 +598,7 @@ mod tests {
         assert_eq!(body(&cache).len(), 2);
         std::fs::remove_file(&page).unwrap();
         assert_eq!(body(&cache), ["B."]);
-        let kept: Vec<String> = cache.pages.lock().unwrap().keys().cloned().collect();
+        let kept: Vec<String> = cache.pages.read().unwrap().keys().cloned().collect();
         assert_eq!(kept, ["b.md"]);
         // What the cache gives is what a fresh load reads.
         let (fresh, _) = load(tmp.path()).unwrap();
