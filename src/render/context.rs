@@ -748,16 +748,9 @@ mod tests {
         let from = page.url.as_str();
         let section = &handbook.sections[page.section];
 
-        let mut breadcrumb = Vec::new();
-        let mut s = Some(page.section);
-        while let Some(index) = s {
-            let sec = &handbook.sections[index];
-            if sec.index != i {
-                breadcrumb.push(link(from, &handbook.pages[sec.index]));
-            }
-            s = sec.parent;
-        }
-        breadcrumb.reverse();
+        // Breadcrumbs and listings are made as they were, by the functions
+        // both ways share; the section list is what changed.
+        let breadcrumb = breadcrumb(handbook, i);
 
         let section_info = (page.kind == PageKind::Regular && page.section != 0).then(|| {
             let list = &section.pages;
@@ -786,63 +779,12 @@ mod tests {
             }
         });
 
-        let (listing, subsections) = if page.kind == PageKind::Regular {
-            (Vec::new(), Vec::new())
-        } else {
-            (
-                section
-                    .pages
-                    .iter()
-                    .map(|&p| entry(from, &handbook.pages[p]))
-                    .collect(),
-                section
-                    .children
-                    .iter()
-                    .map(|&c| entry(from, &handbook.pages[handbook.sections[c].index]))
-                    .collect(),
-            )
-        };
-
-        let h2_h3: Vec<&Heading> = rendered
-            .headings
-            .iter()
-            .filter(|h| h.level == 2 || h.level == 3)
-            .collect();
-        let toc = if h2_h3.len() >= 3 { h2_h3 } else { Vec::new() };
+        let (listing, subsections) = listings(handbook, page);
 
         PageContext {
             site: site_info(handbook),
-            page: PageInfo {
-                title: &page.title,
-                summary: page.summary.as_deref(),
-                url: &page.url,
-                lang: page.lang.as_deref().unwrap_or(&handbook.config.language),
-                kind: match page.kind {
-                    PageKind::Home => "home",
-                    PageKind::SectionIndex => "section",
-                    PageKind::Regular => "page",
-                },
-                audience: audience_labels(page),
-                owner: page.owner.as_deref(),
-                last_reviewed: page.last_reviewed.map(Into::into),
-                review_by: page.review_by.map(Into::into),
-                tags: &page.tags,
-                principles: page
-                    .principles
-                    .iter()
-                    .filter_map(|k| PRINCIPLES.iter().find(|(key, _)| key == k))
-                    .map(|(key, label)| Label { key, label })
-                    .collect(),
-                content: &rendered.html,
-                toc,
-                staff_only: page.visibility == Visibility::Staff,
-                draft: page.draft,
-                canonical: handbook
-                    .config
-                    .base_url
-                    .as_ref()
-                    .map(|b| format!("{b}{}", page.url)),
-            },
+            // Moved as it was into `page_info`, which both ways share.
+            page: page_info(handbook, page, rendered),
             root: root_of(from),
             nav: Vec::new(),
             breadcrumb,
@@ -892,6 +834,13 @@ mod tests {
         }
     }
 
+    /// Writes `text` to `rel` under `root`, making its folders.
+    fn write_in(root: &std::path::Path, rel: &str, text: &str) {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
     #[test]
     fn page_contexts_are_as_before() {
         assert_contexts_as_before(
@@ -900,11 +849,7 @@ mod tests {
         // Sections longer than the list beside a page, nested folders and a
         // base URL.
         let dir = tempfile::tempdir().unwrap();
-        let write = |rel: &str, text: &str| {
-            let path = dir.path().join(rel);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        };
+        let write = |rel: &str, text: &str| write_in(dir.path(), rel, text);
         write(
             "handbook.yaml",
             "title: T\nbase_url: https://example.org/hb/\nurgent_help:\n  services: []\n",
@@ -932,11 +877,7 @@ mod tests {
     #[test]
     fn folder_cards_match_cards_made_per_folder() {
         let dir = tempfile::tempdir().unwrap();
-        let write = |rel: &str, text: &str| {
-            let path = dir.path().join(rel);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        };
+        let write = |rel: &str, text: &str| write_in(dir.path(), rel, text);
         write(
             "handbook.yaml",
             "title: T\nurgent_help:\n  services: [plain]\n",
