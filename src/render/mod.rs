@@ -192,7 +192,58 @@ pub struct Reuse<'a> {
     pub front_only: Option<KeptFile<'a>>,
     /// The search documents of unchanged pages.
     pub search: Option<&'a search::index::Memo>,
+    /// The compiled templates and what pages share, kept while the same
+    /// conditions as `front_only` hold (the holder clears it otherwise).
+    pub prepared: Option<&'a Prepared>,
 }
+
+/// The compiled templates and the parts every page shares (the urgent-help
+/// box, the header navigation, each folder's links and service cards):
+/// made from the theme, settings, services and front matter alone. Serve
+/// keeps them from one rebuild to the next while none of those changed.
+#[derive(Default)]
+pub struct Prepared {
+    kept: std::sync::Mutex<Option<Arc<Parts>>>,
+    /// How many builds have taken the kept parts.
+    taken: std::sync::atomic::AtomicUsize,
+}
+
+impl Prepared {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many builds have taken the kept parts instead of making them.
+    pub fn times_taken(&self) -> usize {
+        self.taken.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Forgets what was kept (something they are made from changed).
+    pub fn clear(&self) {
+        *self.kept.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    fn take(&self) -> Option<Arc<Parts>> {
+        let parts = self.kept.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        if parts.is_some() {
+            self.taken
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        parts
+    }
+
+    fn set(&self, parts: Arc<Parts>) {
+        *self.kept.lock().unwrap_or_else(|e| e.into_inner()) = Some(parts);
+    }
+}
+
+pub struct Parts {
+    templates: Templates,
+    shared: context::Shared,
+    folders: Folders,
+}
+
+type Folders = std::collections::HashMap<String, context::FolderValues>;
 
 impl Reuse<'_> {
     fn page(&self, i: usize) -> Option<Content> {
@@ -234,24 +285,51 @@ pub fn site_into(
     reuse: &Reuse,
     sink: &dyn Sink,
 ) -> Result<Site, Vec<Diagnostic>> {
-    let templates =
-        crate::timings::phase("templates", || Templates::new(theme)).map_err(|d| vec![d])?;
-    let (shared, folders) = crate::timings::phase("shared", || {
-        let shared = context::Shared::new(handbook);
-        let folders = context::folder_values(handbook, &shared);
-        (shared, folders)
-    });
+    let kept = reuse.prepared.and_then(Prepared::take);
+    let made = match kept {
+        Some(_) => None,
+        None => {
+            let templates = crate::timings::phase("templates", || Templates::new(theme))
+                .map_err(|d| vec![d])?;
+            let (shared, folders) = crate::timings::phase("shared", || {
+                let shared = context::Shared::new(handbook);
+                let folders = context::folder_values(handbook, &shared);
+                (shared, folders)
+            });
+            Some(Parts {
+                templates,
+                shared,
+                folders,
+            })
+        }
+    };
+    // Made for a holder: shared with it. Made for this build alone: the
+    // folders' values are freed as soon as the pages are done.
+    let (parts, owned_folders) = match (kept, made, reuse.prepared) {
+        (Some(kept), _, _) => (kept, None),
+        (None, Some(made), Some(holder)) => {
+            let made = Arc::new(made);
+            holder.set(made.clone());
+            (made, None)
+        }
+        (None, Some(mut made), None) => {
+            let folders = std::mem::take(&mut made.folders);
+            (Arc::new(made), Some(folders))
+        }
+        (None, None, _) => unreachable!("made when not kept"),
+    };
+    let (templates, shared) = (&parts.templates, &parts.shared);
+    let folders = match owned_folders {
+        Some(folders) => FolderRef::Owned(folders),
+        None => FolderRef::Kept(&parts.folders),
+    };
     // The search index needs none of the pages' HTML: it is made beside
     // them, filling the gaps where the pages' side runs on one thread.
     let (laid_out, search_files) = rayon::join(
-        || {
-            lay_out(
-                handbook, rendered, reuse, sink, &templates, &shared, folders,
-            )
-        },
+        || lay_out(handbook, rendered, reuse, sink, templates, shared, folders),
         || {
             crate::timings::phase("search", || {
-                search::files(handbook, &shared, &templates, rendered, reuse, sink)
+                search::files(handbook, shared, templates, rendered, reuse, sink)
             })
         },
     );
@@ -297,6 +375,21 @@ pub fn site_into(
     Ok(Site { files })
 }
 
+/// Each folder's values: this build's own, or kept by a holder.
+enum FolderRef<'a> {
+    Owned(Folders),
+    Kept(&'a Folders),
+}
+
+impl FolderRef<'_> {
+    fn get(&self) -> &Folders {
+        match self {
+            FolderRef::Owned(folders) => folders,
+            FolderRef::Kept(folders) => folders,
+        }
+    }
+}
+
 /// The pages, the 404 and print pages, the audit page (staff edition) and
 /// the service pages, each handed to `sink`; what it gives back, in order.
 fn lay_out(
@@ -306,7 +399,7 @@ fn lay_out(
     sink: &dyn Sink,
     templates: &Templates,
     shared: &context::Shared,
-    folders: std::collections::HashMap<String, context::FolderValues>,
+    folders: FolderRef,
 ) -> Vec<Result<Option<OutputFile>, Diagnostic>> {
     let pages: Vec<Result<Option<OutputFile>, Diagnostic>> = crate::timings::phase("pages", || {
         handbook
@@ -322,7 +415,7 @@ fn lay_out(
                 }
                 let folder = page.url.rsplit_once('/').map_or("", |(d, _)| d);
                 // Parts made once per folder instead of once per page.
-                let ctx = context::page_context(handbook, i, &rendered[i], &folders[folder]);
+                let ctx = context::page_context(handbook, i, &rendered[i], &folders.get()[folder]);
                 // The page's own HTML and room for the theme around it.
                 let capacity = rendered[i].html.len() + 24 * 1024;
                 let html = templates.render_context(context::template_for(page), &ctx, capacity)?;
@@ -335,7 +428,9 @@ fn lay_out(
     });
     // Only the pages use the folders' values. Freeing them is a million
     // small frees at 10k pages (~100 ms): done on the threads that made them.
-    folders.into_par_iter().for_each(drop);
+    if let FolderRef::Owned(folders) = folders {
+        folders.into_par_iter().for_each(drop);
+    }
     let mut out = pages;
     let not_found = reuse.front_only("404.html", || {
         templates

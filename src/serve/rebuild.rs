@@ -36,6 +36,8 @@ pub struct Rebuilder {
     laid_out: Option<LaidOut>,
     /// Search documents of the pages built before.
     search: render::search::index::Memo,
+    /// The templates and shared parts of the last good build, while valid.
+    prepared: render::Prepared,
     /// Service files parsed and pages read before.
     load: crate::load::Cache,
 }
@@ -63,6 +65,7 @@ impl Rebuilder {
             last_kept_files: Vec::new(),
             laid_out: None,
             search: render::search::index::Memo::new(),
+            prepared: render::Prepared::new(),
             load: crate::load::Cache::default(),
         }
     }
@@ -75,6 +78,7 @@ impl Rebuilder {
                 self.markdown.clear();
                 self.laid_out = None;
                 self.search.clear();
+                self.prepared.clear();
                 self.load.forget_all_pages();
             }
             Change::Pages(pages) => self.load.forget_pages(pages.iter().map(String::as_str)),
@@ -99,6 +103,10 @@ impl Rebuilder {
             .collect();
         let urls: Vec<String> = pages.iter().map(|p| p.url.clone()).collect();
         let previous = self.laid_out.take().filter(|l| l.fronts == fronts);
+        if previous.is_none() {
+            // Made from front matter too: kept only with the pages.
+            self.prepared.clear();
+        }
         let reusable: Vec<bool> = (0..keys.len())
             .map(|i| previous.as_ref().is_some_and(|l| l.keys[i] == keys[i]))
             .collect();
@@ -125,6 +133,7 @@ impl Rebuilder {
             page: Some(&kept_page),
             front_only: Some(&kept_file),
             search: Some(&self.search),
+            prepared: Some(&self.prepared),
         };
         let mut compiled = crate::finish_with(analysed, &reuse)?;
         let mut kept_files = kept_files.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -295,6 +304,8 @@ mod tests {
         // The service pages, the directory and the A–Z and 404 pages show
         // no page's Markdown: they were taken as they were. The example is
         // short enough to print whole, so its print page was made again.
+        // The templates and shared parts were taken as they were.
+        assert_eq!(rebuilder.prepared.times_taken(), 1);
         let kept = &rebuilder.last_kept_files;
         for path in [
             "404.html",
@@ -325,6 +336,7 @@ mod tests {
         let third = rebuilder.rebuild(&change).ok().unwrap();
         assert_eq!(rebuilder.last_laid_out, third.handbook.pages.len());
         assert_eq!(rebuilder.last_kept_files, Vec::<String>::new());
+        assert_eq!(rebuilder.prepared.times_taken(), 1);
         assert_eq!(
             bytes(&third),
             bytes(&crate::compile(dir.path(), options()).ok().unwrap())
