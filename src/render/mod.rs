@@ -176,7 +176,7 @@ impl Sink for Keep {
 /// A page's finished HTML offered from an earlier build, by page number.
 pub type KeptPage<'a> = &'a (dyn Fn(usize) -> Option<Content> + Sync);
 /// A finished file offered from an earlier build, by path.
-pub type KeptFile<'a> = &'a (dyn Fn(&str) -> Option<Vec<u8>> + Sync);
+pub type KeptFile<'a> = &'a (dyn Fn(&str) -> Option<Content> + Sync);
 
 /// What a rebuild may take from the last build instead of making it again
 /// (serve keeps these between rebuilds; a build starts with none).
@@ -237,10 +237,26 @@ impl Prepared {
     }
 }
 
-pub struct Parts {
+struct Parts {
     templates: Templates,
     shared: context::Shared,
     folders: Folders,
+}
+
+impl Parts {
+    fn new(handbook: &Handbook, theme: &Theme) -> Result<Parts, Diagnostic> {
+        let templates = crate::timings::phase("templates", || Templates::new(theme))?;
+        let (shared, folders) = crate::timings::phase("shared", || {
+            let shared = context::Shared::new(handbook);
+            let folders = context::folder_values(handbook, &shared);
+            (shared, folders)
+        });
+        Ok(Parts {
+            templates,
+            shared,
+            folders,
+        })
+    }
 }
 
 type Folders = std::collections::HashMap<String, context::FolderValues>;
@@ -255,10 +271,10 @@ impl Reuse<'_> {
         &self,
         path: &str,
         make: impl FnOnce() -> Result<Vec<u8>, Diagnostic>,
-    ) -> Result<Vec<u8>, Diagnostic> {
+    ) -> Result<Content, Diagnostic> {
         match self.front_only.and_then(|kept| kept(path)) {
-            Some(bytes) => Ok(bytes),
-            None => make(),
+            Some(content) => Ok(content),
+            None => make().map(Content::Bytes),
         }
     }
 }
@@ -285,38 +301,25 @@ pub fn site_into(
     reuse: &Reuse,
     sink: &dyn Sink,
 ) -> Result<Site, Vec<Diagnostic>> {
-    let kept = reuse.prepared.and_then(Prepared::take);
-    let made = match kept {
-        Some(_) => None,
+    let (parts, owned_folders) = match reuse.prepared.and_then(Prepared::take) {
+        Some(kept) => (kept, None),
         None => {
-            let templates = crate::timings::phase("templates", || Templates::new(theme))
-                .map_err(|d| vec![d])?;
-            let (shared, folders) = crate::timings::phase("shared", || {
-                let shared = context::Shared::new(handbook);
-                let folders = context::folder_values(handbook, &shared);
-                (shared, folders)
-            });
-            Some(Parts {
-                templates,
-                shared,
-                folders,
-            })
+            let mut made = Parts::new(handbook, theme).map_err(|d| vec![d])?;
+            match reuse.prepared {
+                // Made for a holder: shared with it.
+                Some(holder) => {
+                    let made = Arc::new(made);
+                    holder.set(made.clone());
+                    (made, None)
+                }
+                // Made for this build alone: the folders' values are freed
+                // as soon as the pages are done.
+                None => {
+                    let folders = std::mem::take(&mut made.folders);
+                    (Arc::new(made), Some(folders))
+                }
+            }
         }
-    };
-    // Made for a holder: shared with it. Made for this build alone: the
-    // folders' values are freed as soon as the pages are done.
-    let (parts, owned_folders) = match (kept, made, reuse.prepared) {
-        (Some(kept), _, _) => (kept, None),
-        (None, Some(made), Some(holder)) => {
-            let made = Arc::new(made);
-            holder.set(made.clone());
-            (made, None)
-        }
-        (None, Some(mut made), None) => {
-            let folders = std::mem::take(&mut made.folders);
-            (Arc::new(made), Some(folders))
-        }
-        (None, None, _) => unreachable!("made when not kept"),
     };
     let (templates, shared) = (&parts.templates, &parts.shared);
     let folders = match owned_folders {
@@ -440,7 +443,7 @@ fn lay_out(
     let print = crate::timings::phase("print", || {
         let make = || print::render(handbook, shared, templates).map(String::into_bytes);
         if print::shows_markdown(handbook) {
-            make()
+            make().map(Content::Bytes)
         } else {
             reuse.front_only(print::URL, make)
         }
@@ -449,17 +452,18 @@ fn lay_out(
     let audit = (handbook.edition == Edition::Staff).then(|| {
         (
             audit::URL,
-            audit::render(handbook, shared, templates, rendered).map(String::into_bytes),
+            audit::render(handbook, shared, templates, rendered)
+                .map(|html| Content::Bytes(html.into_bytes())),
         )
     });
     for (path, result) in [("404.html", not_found), (print::URL, print)]
         .into_iter()
         .chain(audit)
     {
-        out.push(result.and_then(|html| {
+        out.push(result.and_then(|content| {
             sink.put(OutputFile {
                 path: path.into(),
-                content: Content::Bytes(html),
+                content,
             })
         }));
     }

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::context::{self, DateInfo, Label, Link, PageContext, ServiceCard, Shared};
 use super::templates::Templates;
-use super::{Content, OutputFile, Reuse, Sink, relative};
+use super::{OutputFile, Reuse, Sink, relative};
 use crate::diagnostic::Diagnostic;
 use crate::model::service_rules::{CATEGORIES, category_label, referral_label};
 use crate::model::{Audience, Handbook, Service};
@@ -424,7 +424,7 @@ pub fn render(
         })
         .map(|html| OutputFile {
             path: DIRECTORY_URL.into(),
-            content: Content::Bytes(html),
+            content: html,
         });
     let mut results = vec![directory.and_then(|f| sink.put(f))];
     let mentions = std::sync::OnceLock::new();
@@ -439,7 +439,7 @@ pub fn render(
             .and_then(|html| {
                 sink.put(OutputFile {
                     path: url,
-                    content: Content::Bytes(html),
+                    content: html,
                 })
             })
     }));
@@ -449,7 +449,7 @@ pub fn render(
     results.push(json.and_then(|json| {
         sink.put(OutputFile {
             path: JSON_URL.into(),
-            content: Content::Bytes(json),
+            content: json,
         })
     }));
     results

@@ -101,7 +101,6 @@ impl Rebuilder {
             .iter()
             .map(|p| (p.source.clone(), p.front_text.clone()))
             .collect();
-        let urls: Vec<String> = pages.iter().map(|p| p.url.clone()).collect();
         let previous = self.laid_out.take().filter(|l| l.fronts == fronts);
         if previous.is_none() {
             // Made from front matter too: kept only with the pages.
@@ -124,10 +123,10 @@ impl Rebuilder {
         };
         let kept_files = std::sync::Mutex::new(Vec::new());
         let kept_file = |path: &str| {
-            let bytes = previous.as_ref()?.others.get(path)?.to_vec();
+            let bytes = previous.as_ref()?.others.get(path)?.clone();
             let mut kept = kept_files.lock().unwrap_or_else(|e| e.into_inner());
             kept.push(path.to_string());
-            Some(bytes)
+            Some(render::Content::Shared(bytes))
         };
         let reuse = render::Reuse {
             page: Some(&kept_page),
@@ -144,12 +143,14 @@ impl Rebuilder {
         drop(previous);
         // The site's files become shared bytes, kept for the next rebuild
         // (all but the search index, which is always made again).
-        let page_of: HashMap<&str, usize> = urls
+        let page_of: HashMap<&str, usize> = compiled
+            .handbook
+            .pages
             .iter()
             .enumerate()
-            .map(|(i, u)| (u.as_str(), i))
+            .map(|(i, p)| (p.url.as_str(), i))
             .collect();
-        let mut html = vec![Arc::default(); urls.len()];
+        let mut html = vec![Arc::default(); compiled.handbook.pages.len()];
         let mut others = HashMap::new();
         for f in &mut compiled.site.files {
             let page = page_of.get(f.path.as_str()).copied();

@@ -64,7 +64,7 @@ pub fn files(
     })?;
     put(OutputFile {
         path: PAGE.into(),
-        content: Content::Bytes(html),
+        content: html,
     });
     if let Some(d) = first_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
         return Err(d);
