@@ -72,10 +72,10 @@ impl Staging {
     /// Writes one file (its folders are made on the first file in them).
     pub fn write(&self, file: &OutputFile) -> Result<(), Diagnostic> {
         let target = self.dir.path().join(&file.path);
-        let write = |target: &Path| match (&file.content, file.content.bytes()) {
-            (_, Some(bytes)) => fs::write(target, bytes),
-            (Content::Copy(from), None) => fs::copy(from, target).map(|_| ()),
-            (_, None) => unreachable!("only a copied file has no bytes"),
+        let write = |target: &Path| match &file.content {
+            Content::Bytes(bytes) => fs::write(target, bytes),
+            Content::Shared(bytes) => fs::write(target, bytes.as_slice()),
+            Content::Copy(from) => fs::copy(from, target).map(|_| ()),
         };
         let result = write(&target);
         let result = match result {
