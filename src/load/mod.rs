@@ -131,10 +131,22 @@ impl Cache {
             .filter(|(kept, _)| *kept == stamp)
             .map(|(_, page)| page.clone())
     }
+
+    /// Keeps `page`, read from a file that had `stamp`.
+    fn keep_page(&self, stamp: Stamp, page: &PageSource) {
+        let mut pages = self.pages.write().unwrap_or_else(|e| e.into_inner());
+        pages.insert(page.rel.clone(), (stamp, page.clone()));
+    }
+
+    /// Forgets the pages not in `here` (their files are gone).
+    fn keep_only(&self, here: &HashSet<&str>) {
+        let mut pages = self.pages.write().unwrap_or_else(|e| e.into_inner());
+        pages.retain(|rel, _| here.contains(rel.as_str()));
+    }
 }
 
-/// `load`, taking unchanged service files from `cache` and keeping the
-/// ones it parses there.
+/// `load`, taking unchanged service files and pages from `cache` and
+/// keeping there the ones it reads.
 pub fn load_with(
     root: &Path,
     cache: Option<&Cache>,
@@ -260,10 +272,7 @@ pub fn load_with(
     };
     let read_pages = || -> Vec<Result<PageSource, Diagnostic>> {
         if let Some(c) = cache {
-            // Pages that are gone are forgotten.
-            let here: HashSet<&str> = page_files.iter().map(|(rel, _)| rel.as_str()).collect();
-            let mut pages = c.pages.write().unwrap_or_else(|e| e.into_inner());
-            pages.retain(|rel, _| here.contains(rel.as_str()));
+            c.keep_only(&page_files.iter().map(|(rel, _)| rel.as_str()).collect());
         }
         page_files
             .into_par_iter()
@@ -279,10 +288,7 @@ pub fn load_with(
                 let text = read_text(&abs)?;
                 let page = frontmatter::split(rel, abs, text)?;
                 if let (Some(c), Some(stamp)) = (cache, stamp) {
-                    c.pages
-                        .write()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .insert(page.rel.clone(), (stamp, page.clone()));
+                    c.keep_page(stamp, &page);
                 }
                 Ok(page)
             })
