@@ -12,10 +12,12 @@ use rustc_hash::FxHashMap;
 
 use rayon::prelude::*;
 
-use super::documents::{Doc, FIELD_COUNT, Record, Terms, page_docs, service_doc};
+use super::documents::{Doc, Record, Terms, page_docs, service_doc};
 use super::json::Json;
 use super::shards::{key_of, posting_sizes, shard_file, split, write_shard};
 use super::tokenise::{FOLD, STOP_WORDS, Stems, tokenise};
+pub use super::weights::Postings;
+use super::weights::{Weighed, weigh};
 use crate::model::{Handbook, Page};
 use crate::render::Rendered;
 
@@ -33,8 +35,6 @@ pub const SHARD_LIMIT: usize = 40 * 1024;
 pub const MAX_POSTINGS: usize = 1500;
 /// Text kept per document for snippets, in characters.
 pub const SNIPPET_TEXT: usize = 600;
-
-const K1: f64 = 1.2;
 
 /// Built-in synonym groups for the domain; merged with handbook.yaml's.
 pub const DEFAULT_SYNONYMS: &[&[&str]] = &[
@@ -140,158 +140,6 @@ fn phrase(stems: &Stems, text: &str) -> Phrase {
         .collect()
 }
 
-/// `(w * 100.0).round() as u32` for a weight `w` of 0 or more, without the
-/// call to libm's `round` (one per posting): the fraction a truncation
-/// leaves is exact, so rounding half away from zero is a comparison.
-fn hundredths(w: f64) -> u32 {
-    let x = w * 100.0;
-    // Weights are far below 2^52, where every double has a fraction.
-    debug_assert!((0.0..4e9).contains(&x), "{x}");
-    let whole = x as u32;
-    if x - f64::from(whole) >= 0.5 {
-        whole + 1
-    } else {
-        whole
-    }
-}
-
-/// Postings of one term as `[doc, weight, doc-delta, weight, …]`.
-pub type Postings = Vec<u32>;
-
-fn weigh(docs: &[(u32, &Doc)], names: &[String]) -> FxHashMap<String, Postings> {
-    let n = docs.len().max(1) as f64;
-    let mut total_len = [0f64; FIELD_COUNT];
-    for (_, doc) in docs {
-        for (field, _, terms) in &doc.fields {
-            total_len[*field as usize] += terms.len() as f64;
-        }
-    }
-    let avg: Vec<f64> = total_len.iter().map(|t| (t / n).max(1.0)).collect();
-    // The documents are weighed in a few runs side by side. Each run counts
-    // its document frequencies first, so that each posting can be weighed as
-    // it is found and stored in a list of the exact size; a term's lists
-    // from the runs, joined in order, are in document order.
-    let runs: Vec<&[(u32, &Doc)]> = docs
-        .chunks(
-            docs.len()
-                .div_ceil(rayon::current_num_threads().max(1))
-                .max(1),
-        )
-        .collect();
-    let counts: Vec<Vec<u32>> = runs
-        .par_iter()
-        .map(|run| {
-            let mut df = vec![0u32; names.len()];
-            let mut seen = vec![false; names.len()];
-            let mut touched: Vec<u32> = Vec::new();
-            for (_, doc) in run.iter() {
-                for (_, _, terms) in &doc.fields {
-                    for &term in terms {
-                        if !std::mem::replace(&mut seen[term as usize], true) {
-                            touched.push(term);
-                        }
-                    }
-                }
-                for term in touched.drain(..) {
-                    df[term as usize] += 1;
-                    seen[term as usize] = false;
-                }
-            }
-            df
-        })
-        .collect();
-    let idf: Vec<f64> = (0..names.len())
-        .map(|t| {
-            let d = counts.iter().map(|df| df[t]).sum::<u32>() as f64;
-            (1.0 + (n - d + 0.5) / (d + 0.5)).ln()
-        })
-        .collect();
-    // Per run: term id → (doc, weight)
-    let by_run: Vec<Vec<Vec<(u32, u32)>>> = runs
-        .par_iter()
-        .zip(&counts)
-        .map(|(run, df)| {
-            let mut lists: Vec<Vec<(u32, u32)>> =
-                df.iter().map(|&d| Vec::with_capacity(d as usize)).collect();
-            // This document's weighted frequency of each term, and the terms
-            // it has in the order first seen.
-            let mut per = vec![0f64; names.len()];
-            let mut seen = vec![false; names.len()];
-            let mut touched: Vec<u32> = Vec::new();
-            for &(id, doc) in run.iter() {
-                for (field, boost, terms) in &doc.fields {
-                    let f = *field as usize;
-                    let norm = 1.0 - field.b() + field.b() * terms.len() as f64 / avg[f];
-                    for &term in terms {
-                        let t = term as usize;
-                        if !seen[t] {
-                            seen[t] = true;
-                            touched.push(term);
-                        }
-                        per[t] += boost / norm;
-                    }
-                }
-                for term in touched.drain(..) {
-                    let t = term as usize;
-                    let tf = per[t];
-                    let w = idf[t] * tf * (K1 + 1.0) / (tf + K1);
-                    lists[t].push((id, hundredths(w).max(1)));
-                    per[t] = 0.0;
-                    seen[t] = false;
-                }
-            }
-            lists
-        })
-        .collect();
-    // Each term's lists from the runs (moved, not copied), joined one term
-    // at a time as it is finished.
-    let mut parts: Vec<Vec<Vec<(u32, u32)>>> = (0..names.len())
-        .map(|_| Vec::with_capacity(by_run.len()))
-        .collect();
-    for run in by_run {
-        for (t, list) in run.into_iter().enumerate() {
-            if !list.is_empty() {
-                parts[t].push(list);
-            }
-        }
-    }
-    parts
-        .into_par_iter()
-        .enumerate()
-        .filter(|(_, lists)| !lists.is_empty())
-        .map(|(term, mut lists)| {
-            let mut weighted = if lists.len() == 1 {
-                lists.pop().expect("one list")
-            } else {
-                let mut all = Vec::with_capacity(lists.iter().map(Vec::len).sum());
-                for list in lists {
-                    all.extend(list);
-                }
-                all
-            };
-            if weighted.len() > MAX_POSTINGS {
-                // The best by weight (ties to the earlier document): the
-                // last of them is found by selection in a copy, and the
-                // list, in document order, keeps what ranks up to it.
-                let rank = |a: &(u32, u32), b: &(u32, u32)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
-                let mut ranked = weighted.clone();
-                let (_, &mut last, _) = ranked.select_nth_unstable_by(MAX_POSTINGS - 1, rank);
-                weighted.retain(|p| rank(p, &last).is_le());
-            }
-            // Documents were visited in order.
-            debug_assert!(weighted.is_sorted_by_key(|p| p.0));
-            let mut out = Vec::with_capacity(weighted.len() * 2);
-            let mut last = 0;
-            for (doc, w) in weighted {
-                out.push(doc - last);
-                out.push(w);
-                last = doc;
-            }
-            (names[term].clone(), out)
-        })
-        .collect()
-}
-
 pub fn build(handbook: &Handbook, rendered: &[Rendered]) -> Index {
     build_with(handbook, rendered, None)
 }
@@ -308,6 +156,8 @@ struct Kept {
     records: FxHashMap<u64, Arc<Record>>,
     /// Document files by chunk and the serials of the records in them.
     chunks: FxHashMap<ChunkKey, Arc<String>>,
+    /// The weights, to weigh again from after an edit.
+    weighed: Option<Weighed>,
 }
 
 /// A document file's number and the serials of the records in it.
@@ -362,12 +212,13 @@ pub fn build_into(
         Some(kept) if kept.groups == groups => Some(kept),
         _ => None,
     };
-    let (terms, old_records, old_chunks) = match kept {
-        Some(k) => (k.terms, k.records, k.chunks),
+    let (terms, old_records, old_chunks, mut weighed) = match kept {
+        Some(k) => (k.terms, k.records, k.chunks, k.weighed),
         None => (
             Arc::new(Terms::new(groups.clone())),
             FxHashMap::default(),
             FxHashMap::default(),
+            None,
         ),
     };
     // Each page's documents are made on any thread; the terms are shared.
@@ -409,7 +260,20 @@ pub fn build_into(
         .collect();
     let table = terms.table();
     let names = &table.names;
-    let postings = weigh(&docs, names);
+    // A build weighs everything; `serve` weighs again from its last build.
+    let all_weighed;
+    let postings = if memo.is_some() {
+        let again = weighed
+            .as_mut()
+            .is_some_and(|w| w.update(&records, &docs, names));
+        if !again {
+            weighed = Some(Weighed::new(&records, &docs, names));
+        }
+        &weighed.as_ref().expect("weighed just now").postings
+    } else {
+        all_weighed = weigh(&docs, names);
+        &all_weighed
+    };
     // Every form of the words in these documents, every stem as a form of
     // itself, and the group tokens.
     let mut used = vec![false; table.forms.len()];
@@ -458,7 +322,7 @@ pub fn build_into(
     if let Some(docs_size) = docs_size_within(&docs, room) {
         let mut single = Json::default();
         single.raw("{\"\":");
-        write_shard(&mut single, &items, &postings);
+        write_shard(&mut single, &items, postings);
         single.raw("}");
         if single.plain_len() + docs_size + meta_size <= SINGLE_FILE_LIMIT {
             let mut all = docs.clone();
@@ -473,7 +337,15 @@ pub fn build_into(
             meta.push(("inline", inline));
             emit("index".to_string(), &object(&mut meta).out);
             drop(table);
-            keep(guard, groups, terms, keys, pages, FxHashMap::default());
+            keep(
+                guard,
+                groups,
+                terms,
+                keys,
+                pages,
+                FxHashMap::default(),
+                weighed,
+            );
             return;
         }
     }
@@ -482,7 +354,7 @@ pub fn build_into(
         by_key.entry(key_of(&item.0, 1)).or_default().push(item);
     }
     let mut shards = Vec::new();
-    let sizes = posting_sizes(&postings);
+    let sizes = posting_sizes(postings);
     for (key, group) in by_key {
         split(key, group, &sizes, &mut shards);
     }
@@ -493,7 +365,7 @@ pub fn build_into(
     emit("index".to_string(), &object(&mut meta).out);
     shards.par_iter().for_each(|(key, group)| {
         let mut json = Json::default();
-        write_shard(&mut json, group, &postings);
+        write_shard(&mut json, group, postings);
         emit(shard_file(key), &json.out);
     });
     // A chunk holds the documents of two records (pages or services); one
@@ -537,6 +409,7 @@ pub fn build_into(
         keys,
         pages,
         chunks.into_iter().collect(),
+        weighed,
     );
 }
 
@@ -548,6 +421,7 @@ fn keep(
     keys: Vec<u64>,
     pages: Vec<Arc<Record>>,
     chunks: FxHashMap<ChunkKey, Arc<String>>,
+    weighed: Option<Weighed>,
 ) {
     if let Some(mut guard) = guard {
         *guard = Some(Kept {
@@ -555,6 +429,7 @@ fn keep(
             terms,
             records: keys.into_iter().zip(pages).collect(),
             chunks,
+            weighed,
         });
     }
 }
@@ -649,31 +524,4 @@ fn docs_size_within(docs: &[(u32, &Doc)], room: usize) -> Option<usize> {
         }
     }
     Some(size)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::hundredths;
-
-    #[test]
-    fn hundredths_round_as_libm_does() {
-        let same = |w: f64| assert_eq!(hundredths(w), (w * 100.0).round() as u32, "{w:e}");
-        // Halves, and the doubles either side of them.
-        for k in 0..200_000u32 {
-            let half = (f64::from(k) + 0.5) / 100.0;
-            for w in [half, half.next_down(), half.next_up(), f64::from(k) / 200.0] {
-                same(w);
-            }
-        }
-        same(0.0);
-        same(0.49999999999999994 / 100.0);
-        // Weights of every size the index gives.
-        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-        for _ in 0..1_000_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            same((x >> 11) as f64 / (1u64 << 53) as f64 * 60.0);
-        }
-    }
 }

@@ -8,6 +8,7 @@ mod json;
 mod shards;
 pub mod tokenise;
 mod urgent;
+mod weights;
 
 use std::sync::Mutex;
 
