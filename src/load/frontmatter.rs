@@ -1,6 +1,7 @@
 //! Splitting a Markdown file into its YAML front matter and its body.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::{PageSource, raw::RawFrontMatter, yaml};
 use crate::diagnostic::Diagnostic;
@@ -48,7 +49,7 @@ pub fn split(rel: String, path: PathBuf, text: String) -> Result<PageSource, Dia
         front_text,
         front_line: 2,
         front,
-        body,
+        body: Arc::new(body),
         body_line: fence_line + 1,
     })
 }
@@ -399,7 +400,7 @@ mod tests {
     fn splits_front_matter_and_body() {
         let page = split_str("---\ntitle: Hello\n---\n# Body\n").unwrap();
         assert_eq!(page.front.title.as_deref(), Some("Hello"));
-        assert_eq!(page.body, "# Body\n");
+        assert_eq!(*page.body, "# Body\n");
         assert_eq!(page.body_line, 4);
     }
 

@@ -9,7 +9,7 @@ pub mod yaml;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -47,8 +47,9 @@ pub struct PageSource {
     pub front_text: String,
     pub front_line: usize,
     pub front: raw::RawFrontMatter,
-    /// The Markdown after the front matter, and the file line it starts on.
-    pub body: String,
+    /// The Markdown after the front matter, and the file line it starts on
+    /// (shared: `serve` keeps pages between rebuilds without copying them).
+    pub body: Arc<String>,
     pub body_line: usize,
 }
 

@@ -1,6 +1,7 @@
 //! Pages: front matter validated into plain data.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::pathway::{self, Step};
 use super::{Audience, PRINCIPLES, Visibility};
@@ -47,7 +48,7 @@ pub struct Page {
     pub lang: Option<String>,
     pub steps: Option<Vec<Step>>,
     /// The Markdown body and the file line it starts on.
-    pub body: String,
+    pub body: Arc<String>,
     pub body_line: usize,
     /// The front matter text, for locating values in it.
     pub front_text: String,
@@ -88,7 +89,7 @@ impl Page {
             tags: Vec::new(),
             lang: None,
             steps: None,
-            body: String::new(),
+            body: Arc::default(),
             body_line: 1,
             front_text: String::new(),
         }
