@@ -1,9 +1,9 @@
 //! Checking every link the Markdown makes: pages, headings, services.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{Handbook, LeftOut};
 use crate::diagnostic::{self, Diagnostic};
@@ -11,15 +11,15 @@ use crate::render::markdown::{Rendered, Target};
 
 /// The ids a page offers to `#fragment` links: its headings and, on a
 /// pathway, its steps.
-pub fn anchors<'a>(page: &'a super::Page, rendered: &'a Rendered) -> HashSet<&'a str> {
-    let mut ids: HashSet<&str> = rendered.headings.iter().map(|h| h.id.as_str()).collect();
+pub fn anchors<'a>(page: &'a super::Page, rendered: &'a Rendered) -> FxHashSet<&'a str> {
+    let mut ids: FxHashSet<&str> = rendered.headings.iter().map(|h| h.id.as_str()).collect();
     ids.extend(page.steps.iter().flatten().map(|s| s.id.as_str()));
     ids
 }
 
 /// Checks the links of every page; `rendered[i]` belongs to `handbook.pages[i]`.
 pub fn check(handbook: &Handbook, rendered: &[Rendered], diagnostics: &mut Vec<Diagnostic>) {
-    let by_source: HashMap<&str, usize> = handbook
+    let by_source: FxHashMap<&str, usize> = handbook
         .pages
         .iter()
         .enumerate()
@@ -27,7 +27,7 @@ pub fn check(handbook: &Handbook, rendered: &[Rendered], diagnostics: &mut Vec<D
         .collect();
     // Made when a link first needs them: most pages are never the target
     // of a `#fragment` link.
-    let anchor_sets: Vec<OnceLock<HashSet<&str>>> =
+    let anchor_sets: Vec<OnceLock<FxHashSet<&str>>> =
         (0..handbook.pages.len()).map(|_| OnceLock::new()).collect();
     let anchors_of =
         |i: usize| anchor_sets[i].get_or_init(|| anchors(&handbook.pages[i], &rendered[i]));
@@ -60,8 +60,8 @@ fn check_page<'a>(
     i: usize,
     path: &std::path::Path,
     result: &Rendered,
-    by_source: &HashMap<&str, usize>,
-    anchors_of: &(dyn Fn(usize) -> &'a HashSet<&'a str> + Sync),
+    by_source: &FxHashMap<&str, usize>,
+    anchors_of: &(dyn Fn(usize) -> &'a FxHashSet<&'a str> + Sync),
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     for link in &result.links {

@@ -157,8 +157,8 @@ pub struct Handbook {
 
 #[derive(Debug, Default)]
 pub(crate) struct Lookup {
-    pages: HashMap<String, usize>,
-    services: HashMap<String, usize>,
+    pages: rustc_hash::FxHashMap<String, usize>,
+    services: rustc_hash::FxHashMap<String, usize>,
 }
 
 /// Why a page is not in the edition being built.
