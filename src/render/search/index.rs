@@ -18,7 +18,7 @@ use super::shards::{key_of, posting_sizes, shard_file, split, write_shard};
 use super::tokenise::{FOLD, STOP_WORDS, Stems, tokenise};
 pub use super::weights::Postings;
 use super::weights::{Weighed, weigh};
-use crate::model::{Handbook, Page};
+use crate::model::{Handbook, Page, Service};
 use crate::render::Rendered;
 
 /// Ids leave room for this many sections per page (`id = page * 32 + section`),
@@ -155,10 +155,14 @@ struct Kept {
     terms: Arc<Terms>,
     records: FxHashMap<u64, Arc<Record>>,
     /// Document files by chunk and the serials of the records in them.
-    chunks: FxHashMap<ChunkKey, Arc<String>>,
+    chunks: FxHashMap<ChunkKey, Arc<Vec<u8>>>,
+    shards: Shards,
     /// The weights, to weigh again from after an edit.
     weighed: Option<Weighed>,
 }
+
+/// Term shards by key, with the words (form and stem) they hold.
+type Shards = FxHashMap<String, (Vec<(String, String)>, Arc<Vec<u8>>)>;
 
 /// A document file's number and the serials of the records in it.
 type ChunkKey = (u32, Vec<u64>);
@@ -174,29 +178,61 @@ impl Memo {
     }
 }
 
+/// An index file as it is handed on: its JSON text (safe inside a script),
+/// or, when a memo keeps it, the finished script file, shared with the memo.
+pub enum File<'a> {
+    Json(&'a str),
+    Script(Arc<Vec<u8>>),
+}
+
 /// `build`, reusing what `memo` kept from the last build and keeping what
 /// this one makes. The index is the same as `build`'s.
 pub fn build_with(handbook: &Handbook, rendered: &[Rendered], memo: Option<&Memo>) -> Index {
     let files = Mutex::new(Vec::new());
-    build_into(handbook, rendered, memo, &|name, json| {
+    build_into(handbook, rendered, memo, &|name, file| {
+        let json = match file {
+            File::Json(json) => json.to_string(),
+            File::Script(script) => json_of(&name, &script),
+        };
         files
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push((name, json.to_string()))
+            .push((name, json))
     });
     let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
     files.sort_by(|a, b| a.0.cmp(&b.0));
     Index { files }
 }
 
-/// `build_with`, handing each file to `emit(name, json)` as soon as it is
+/// The JSON text of a finished script file.
+pub(super) fn json_of(name: &str, script: &[u8]) -> String {
+    let empty = super::script(name, "");
+    let (start, end) = empty.split_at(empty.len() - ");\n".len());
+    let text = std::str::from_utf8(script).expect("index files are text");
+    text.strip_prefix(start)
+        .and_then(|t| t.strip_suffix(end))
+        .expect("a script file of the index")
+        .to_string()
+}
+
+/// `build_with`, handing each file to `emit(name, file)` as soon as it is
 /// made (from any thread) instead of holding them all.
 pub fn build_into(
     handbook: &Handbook,
     rendered: &[Rendered],
     memo: Option<&Memo>,
-    emit: &(dyn Fn(String, &str) + Sync),
+    emit: &(dyn Fn(String, File) + Sync),
 ) {
+    // A file the memo keeps is finished here, so that it can be shared.
+    let hand_on = |name: String, json: &str| -> Option<Arc<Vec<u8>>> {
+        if memo.is_none() {
+            emit(name, File::Json(json));
+            return None;
+        }
+        let file = Arc::new(super::script(&name, json).into_bytes());
+        emit(name, File::Script(Arc::clone(&file)));
+        Some(file)
+    };
     let stems = Stems::default();
     let group_texts = synonym_groups(handbook);
     let groups: Vec<Vec<Vec<String>>> = group_texts
@@ -212,10 +248,11 @@ pub fn build_into(
         Some(kept) if kept.groups == groups => Some(kept),
         _ => None,
     };
-    let (terms, old_records, old_chunks, mut weighed) = match kept {
-        Some(k) => (k.terms, k.records, k.chunks, k.weighed),
+    let (terms, old_records, old_chunks, old_shards, mut weighed) = match kept {
+        Some(k) => (k.terms, k.records, k.chunks, k.shards, k.weighed),
         None => (
             Arc::new(Terms::new(groups.clone())),
+            FxHashMap::default(),
             FxHashMap::default(),
             FxHashMap::default(),
             None,
@@ -242,10 +279,21 @@ pub fn build_into(
                 .unwrap_or_else(|| Arc::new(terms.record(|b| page_docs(b, page, 0, &rendered[i]))))
         })
         .collect();
+    let service_keys: Vec<u64> = match memo {
+        Some(_) => handbook.services.par_iter().map(service_key).collect(),
+        None => Vec::new(),
+    };
     let services: Vec<Arc<Record>> = handbook
         .services
         .par_iter()
-        .map(|service| Arc::new(terms.record(|b| vec![service_doc(b, service, 0)])))
+        .enumerate()
+        .map(|(i, service)| {
+            service_keys
+                .get(i)
+                .and_then(|k| old_records.get(k))
+                .cloned()
+                .unwrap_or_else(|| Arc::new(terms.record(|b| vec![service_doc(b, service, 0)])))
+        })
         .collect();
     drop(old_records);
     let records: Vec<&Arc<Record>> = pages.iter().chain(&services).collect();
@@ -335,16 +383,18 @@ pub fn build_into(
             inline.raw("}");
             meta.push(("shards", part(&[""])));
             meta.push(("inline", inline));
-            emit("index".to_string(), &object(&mut meta).out);
+            hand_on("index".to_string(), &object(&mut meta).out);
             drop(table);
             keep(
                 guard,
-                groups,
-                terms,
-                keys,
-                pages,
-                FxHashMap::default(),
-                weighed,
+                Kept {
+                    groups,
+                    terms,
+                    records: records_by_key(keys, pages, service_keys, services),
+                    chunks: FxHashMap::default(),
+                    shards: FxHashMap::default(),
+                    weighed,
+                },
             );
             return;
         }
@@ -362,24 +412,39 @@ pub fn build_into(
         "shards",
         part(&shards.iter().map(|(k, _)| k).collect::<Vec<_>>()),
     ));
-    emit("index".to_string(), &object(&mut meta).out);
-    shards.par_iter().for_each(|(key, group)| {
-        let mut json = Json::default();
-        write_shard(&mut json, group, postings);
-        emit(shard_file(key), &json.out);
-    });
+    hand_on("index".to_string(), &object(&mut meta).out);
+    // A shard of the same words as last time, none of whose postings
+    // changed, is taken as it was.
+    let rewritten = weighed.as_ref().and_then(|w| w.rewritten.as_ref());
+    let shards: Shards = shards
+        .into_par_iter()
+        .filter_map(|(key, group)| {
+            if let (Some(rewritten), Some((words, file))) = (rewritten, old_shards.get(&key))
+                && *words == group
+                && !group.iter().any(|(_, stem)| rewritten.contains(stem))
+            {
+                emit(shard_file(&key), File::Script(Arc::clone(file)));
+                return Some((key, (group, Arc::clone(file))));
+            }
+            let mut json = Json::default();
+            write_shard(&mut json, &group, postings);
+            let file = hand_on(shard_file(&key), &json.out)?;
+            Some((key, (group, file)))
+        })
+        .collect();
+    drop(old_shards);
     // A chunk holds the documents of two records (pages or services); one
     // made of the same records as last time is taken as it was.
     let per_chunk = (DOCS_PER_CHUNK / SECTIONS_PER_PAGE) as usize;
-    let chunks: Vec<(ChunkKey, Arc<String>)> = records
+    let chunks: Vec<(ChunkKey, Arc<Vec<u8>>)> = records
         .par_chunks(per_chunk)
         .enumerate()
         .filter_map(|(c, group)| {
             let key = (c as u32, group.iter().map(|r| r.serial).collect::<Vec<_>>());
             let name = format!("d/{c}");
-            if let Some(json) = old_chunks.get(&key) {
-                emit(name, json);
-                return Some((key, json.clone()));
+            if let Some(file) = old_chunks.get(&key) {
+                emit(name, File::Script(Arc::clone(file)));
+                return Some((key, Arc::clone(file)));
             }
             let mut sorted: Vec<(u32, &Doc)> = group
                 .iter()
@@ -393,45 +458,52 @@ pub fn build_into(
             let mut json = Json::default();
             write_docs(&mut json, &sorted);
             // Only a memo keeps the files once they are handed on.
-            if memo.is_none() {
-                emit(name, &json.out);
-                return None;
-            }
-            emit(name, &json.out);
-            Some((key, Arc::new(json.out)))
+            Some((key, hand_on(name, &json.out)?))
         })
         .collect();
     drop(table);
     keep(
         guard,
-        groups,
-        terms,
-        keys,
-        pages,
-        chunks.into_iter().collect(),
-        weighed,
+        Kept {
+            groups,
+            terms,
+            records: records_by_key(keys, pages, service_keys, services),
+            chunks: chunks.into_iter().collect(),
+            shards,
+            weighed,
+        },
     );
 }
 
 /// Hands what this build made to the memo, if there is one.
-fn keep(
-    guard: Option<MutexGuard<'_, Option<Kept>>>,
-    groups: Vec<Vec<Vec<String>>>,
-    terms: Arc<Terms>,
+fn keep(guard: Option<MutexGuard<'_, Option<Kept>>>, kept: Kept) {
+    if let Some(mut guard) = guard {
+        *guard = Some(kept);
+    }
+}
+
+/// The records of pages and services by the key of what they are made from
+/// (empty without a memo, which alone makes keys).
+fn records_by_key(
     keys: Vec<u64>,
     pages: Vec<Arc<Record>>,
-    chunks: FxHashMap<ChunkKey, Arc<String>>,
-    weighed: Option<Weighed>,
-) {
-    if let Some(mut guard) = guard {
-        *guard = Some(Kept {
-            groups,
-            terms,
-            records: keys.into_iter().zip(pages).collect(),
-            chunks,
-            weighed,
-        });
-    }
+    service_keys: Vec<u64>,
+    services: Vec<Arc<Record>>,
+) -> FxHashMap<u64, Arc<Record>> {
+    keys.into_iter()
+        .zip(pages)
+        .chain(service_keys.into_iter().zip(services))
+        .collect()
+}
+
+/// Everything a service's document is made from: the service as JSON.
+fn service_key(service: &Service) -> u64 {
+    let mut h = rustc_hash::FxHasher::default();
+    "service".hash(&mut h);
+    serde_json::to_vec(service)
+        .expect("a service serialises")
+        .hash(&mut h);
+    h.finish()
 }
 
 /// Everything a page's documents are made from.

@@ -51,9 +51,12 @@ pub fn files(
                 .get_or_insert(d);
         }
     };
-    index::build_into(handbook, rendered, reuse.search, &|name, json| {
+    index::build_into(handbook, rendered, reuse.search, &|name, file| {
         put(OutputFile {
-            content: Content::Bytes(script(&name, json).into_bytes()),
+            content: match file {
+                index::File::Json(json) => Content::Bytes(script(&name, json).into_bytes()),
+                index::File::Script(script) => Content::Shared(script),
+            },
             path: format!("search/{name}.js"),
         })
     });

@@ -261,3 +261,44 @@ fn a_rebuild_from_the_memo_is_the_same_index_as_a_fresh_build() {
         assert_eq!(all.contains("zanzibar"), edit < pages, "{pages} {edit}");
     }
 }
+
+#[test]
+fn a_rebuild_takes_the_shards_whose_postings_did_not_change_as_they_were() {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+
+    let memo = index::Memo::new();
+    let mut last: HashMap<String, Arc<Vec<u8>>> = HashMap::new();
+    // Page 5 edited, then page 6 instead, then nothing more.
+    for (step, edit) in [5, 6, 6].into_iter().enumerate() {
+        let files = many(160, edit);
+        let (h, r) = handbook(&as_refs(&files), Edition::Public);
+        let made = Mutex::new(Vec::new());
+        index::build_into(&h, &r, Some(&memo), &|name, file| match file {
+            index::File::Script(script) => made.lock().unwrap().push((name, script)),
+            index::File::Json(_) => panic!("files a memo keeps are finished scripts"),
+        });
+        let mut made = made.into_inner().unwrap();
+        made.sort_by(|a, b| a.0.cmp(&b.0));
+        let as_json: Vec<(String, String)> = made
+            .iter()
+            .map(|(name, script)| (name.clone(), index::json_of(name, script)))
+            .collect();
+        assert_eq!(as_json, build(&h, &r).files, "step {step}");
+        let shards = made.iter().filter(|(name, _)| name.starts_with("t/"));
+        let (taken, anew): (Vec<_>, Vec<_>) = shards
+            .partition(|(name, script)| last.get(name).is_some_and(|l| Arc::ptr_eq(l, script)));
+        match step {
+            0 => assert!(taken.is_empty()),
+            // The edits change the postings of the words of two pages.
+            1 => assert!(
+                !taken.is_empty() && !anew.is_empty(),
+                "{} taken, {} anew",
+                taken.len(),
+                anew.len()
+            ),
+            _ => assert!(anew.is_empty(), "{} made anew", anew.len()),
+        }
+        last = made.into_iter().collect();
+    }
+}

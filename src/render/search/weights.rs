@@ -296,6 +296,9 @@ pub(super) struct Weighed {
     last: Vec<Option<(u32, u32)>>,
     /// The written postings by term, as [`weigh`] gives them.
     pub(super) postings: FxHashMap<String, Postings>,
+    /// The terms whose written postings the last update changed (added,
+    /// rewritten or gone); `None` after weighing everything.
+    pub(super) rewritten: Option<FxHashSet<String>>,
     /// How many weights the last weighing worked out again exactly because
     /// the drift put them too near a boundary (for tests).
     pub(super) rechecked: usize,
@@ -386,6 +389,7 @@ impl Weighed {
             near,
             last,
             postings,
+            rewritten: None,
             rechecked: 0,
         }
     }
@@ -433,6 +437,7 @@ impl Weighed {
         }
         self.drift = drift;
         self.rechecked = 0;
+        let mut rewritten = FxHashSet::default();
         let terms = names.len();
         if self.df.len() < terms {
             self.df.resize(terms, 0);
@@ -570,12 +575,17 @@ impl Weighed {
             }
             let (out, cut) = encode(list.iter().map(|p| (p.doc, p.weight)), list.len());
             self.last[t] = cut;
+            if self.postings.get(&names[t]) == Some(&out) {
+                continue;
+            }
             if out.is_empty() {
                 self.postings.remove(&names[t]);
             } else {
                 self.postings.insert(names[t].clone(), out);
             }
+            rewritten.insert(names[t].clone());
         }
+        self.rewritten = Some(rewritten);
         self.records = records.iter().map(|r| Arc::clone(r)).collect();
         true
     }
