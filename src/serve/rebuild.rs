@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use super::watcher::Change;
 use crate::model::{Handbook, Page};
@@ -25,6 +26,9 @@ pub struct Rebuilder {
     dir: PathBuf,
     options: CompileOptions,
     markdown: HashMap<u64, Rendered>,
+    /// Each page's Markdown text, by source path, with its hash: a page
+    /// read again has new text, and the others are not hashed again.
+    bodies: FxHashMap<String, (Arc<String>, u64)>,
     /// How many pages' Markdown the last build rendered (the rest came from memory).
     pub last_rendered: usize,
     /// How many pages the last build laid out with the templates.
@@ -51,7 +55,7 @@ struct LaidOut {
     keys: Vec<u64>,
     html: Vec<Arc<Vec<u8>>>,
     /// The other files, by path, but for the search index.
-    others: HashMap<String, Arc<Vec<u8>>>,
+    others: FxHashMap<String, Arc<Vec<u8>>>,
 }
 
 impl Rebuilder {
@@ -60,6 +64,7 @@ impl Rebuilder {
             dir: dir.to_path_buf(),
             options,
             markdown: HashMap::new(),
+            bodies: FxHashMap::default(),
             last_rendered: 0,
             last_laid_out: 0,
             last_kept_files: Vec::new(),
@@ -76,6 +81,7 @@ impl Rebuilder {
         match change {
             Change::Everything => {
                 self.markdown.clear();
+                self.bodies.clear();
                 self.laid_out = None;
                 self.search.clear();
                 self.prepared.clear();
@@ -143,7 +149,7 @@ impl Rebuilder {
         drop(previous);
         // The site's files become shared bytes, kept for the next rebuild
         // (all but the search index, which is always made again).
-        let page_of: HashMap<&str, usize> = compiled
+        let page_of: FxHashMap<&str, usize> = compiled
             .handbook
             .pages
             .iter()
@@ -151,7 +157,7 @@ impl Rebuilder {
             .map(|(i, p)| (p.url.as_str(), i))
             .collect();
         let mut html = vec![Arc::default(); compiled.handbook.pages.len()];
-        let mut others = HashMap::new();
+        let mut others = FxHashMap::default();
         for f in &mut compiled.site.files {
             let page = page_of.get(f.path.as_str()).copied();
             if page.is_none() && f.path.starts_with("search/") {
@@ -183,7 +189,24 @@ impl Rebuilder {
     /// Every page's Markdown key and Markdown, rendering only pages not
     /// rendered before.
     fn markdown_all(&mut self, handbook: &Handbook) -> (Vec<u64>, Vec<Rendered>) {
-        let keys: Vec<u64> = handbook.pages.iter().map(markdown_key).collect();
+        let mut bodies = std::mem::take(&mut self.bodies);
+        let keys: Vec<u64> = handbook
+            .pages
+            .iter()
+            .map(|page| {
+                let body = match bodies.remove(&page.source) {
+                    Some((text, hash)) if Arc::ptr_eq(&text, &page.body) => hash,
+                    _ => {
+                        let mut hasher = rustc_hash::FxHasher::default();
+                        page.body.hash(&mut hasher);
+                        hasher.finish()
+                    }
+                };
+                self.bodies
+                    .insert(page.source.clone(), (Arc::clone(&page.body), body));
+                markdown_key(page, body)
+            })
+            .collect();
         // Taken out of memory (not copied) and put back after the build;
         // what is left belongs to pages that are gone.
         let mut rendered: Vec<Option<Rendered>> =
@@ -211,19 +234,13 @@ impl Rebuilder {
     }
 }
 
-/// Everything a page's rendered Markdown depends on.
-fn markdown_key(page: &Page) -> u64 {
-    // FxHash: a page's body is hashed on every rebuild, and SipHash's
-    // resistance to chosen collisions buys nothing against one's own pages.
+/// Everything a page's rendered Markdown depends on; `body` is the hash of
+/// its Markdown text.
+fn markdown_key(page: &Page, body: u64) -> u64 {
+    // FxHash: SipHash's resistance to chosen collisions buys nothing
+    // against one's own pages.
     let mut hasher = rustc_hash::FxHasher::default();
-    (
-        &page.source,
-        &page.url,
-        page.dir(),
-        page.body_line,
-        &page.body,
-    )
-        .hash(&mut hasher);
+    (&page.source, &page.url, page.dir(), page.body_line, body).hash(&mut hasher);
     hasher.finish()
 }
 
