@@ -404,9 +404,16 @@ pub fn build_into(
         by_key.entry(key_of(&item.0, 1)).or_default().push(item);
     }
     let mut shards = Vec::new();
-    let sizes = posting_sizes(postings);
+    let all_sizes;
+    let sizes = match &weighed {
+        Some(weighed) => &weighed.sizes,
+        None => {
+            all_sizes = posting_sizes(postings);
+            &all_sizes
+        }
+    };
     for (key, group) in by_key {
-        split(key, group, &sizes, &mut shards);
+        split(key, group, sizes, &mut shards);
     }
     meta.push((
         "shards",

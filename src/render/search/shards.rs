@@ -91,14 +91,16 @@ fn size_of(items: &[(String, String)], sizes: &FxHashMap<String, usize>) -> usiz
 pub fn posting_sizes(postings: &FxHashMap<String, Postings>) -> FxHashMap<String, usize> {
     postings
         .iter()
-        .map(|(term, p)| {
-            let digits: usize = p
-                .iter()
-                .map(|n| n.checked_ilog10().unwrap_or(0) as usize + 2)
-                .sum();
-            (term.clone(), digits)
-        })
+        .map(|(term, p)| (term.clone(), posting_size(p)))
         .collect()
+}
+
+/// The written size of a term's postings (digits and commas, about).
+pub fn posting_size(postings: &Postings) -> usize {
+    postings
+        .iter()
+        .map(|n| n.checked_ilog10().unwrap_or(0) as usize + 2)
+        .sum()
 }
 
 /// Splits `items` (all with key `key`) into shards no larger than the limit

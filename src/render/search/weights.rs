@@ -19,6 +19,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::documents::{Doc, FIELD_COUNT, Record};
 use super::index::MAX_POSTINGS;
+use super::shards::posting_size;
 
 /// Postings of one term as `[doc, weight, doc-delta, weight, …]`.
 pub type Postings = Vec<u32>;
@@ -299,6 +300,8 @@ pub(super) struct Weighed {
     /// The terms whose written postings the last update changed (added,
     /// rewritten or gone); `None` after weighing everything.
     pub(super) rewritten: Option<FxHashSet<String>>,
+    /// The written size of each term's postings (see [`posting_size`]).
+    pub(super) sizes: FxHashMap<String, usize>,
     /// How many weights the last weighing worked out again exactly because
     /// the drift put them too near a boundary (for tests).
     pub(super) rechecked: usize,
@@ -388,6 +391,10 @@ impl Weighed {
             lists,
             near,
             last,
+            sizes: postings
+                .iter()
+                .map(|(term, p)| (term.clone(), posting_size(p)))
+                .collect(),
             postings,
             rewritten: None,
             rechecked: 0,
@@ -450,12 +457,23 @@ impl Weighed {
         let mut seen = vec![false; terms];
         let mut touched = Vec::new();
         let mut delta: FxHashMap<u32, i64> = FxHashMap::default();
-        // Old postings out; document frequencies moved.
+        // Postings of terms a document lost go; document frequencies move.
+        // (Those of the terms it kept are weighed again below, in place.)
+        let mut in_new = vec![false; terms];
+        let mut new_terms = Vec::new();
         for &(old, new, id) in &changed {
             distinct(old, &mut seen, &mut touched);
-            for term in touched.drain(..) {
+            distinct(new, &mut in_new, &mut new_terms);
+            for &term in &new_terms {
+                if !seen[term as usize] {
+                    *delta.entry(term).or_default() += 1;
+                }
+            }
+            for &term in &touched {
                 let t = term as usize;
-                seen[t] = false;
+                if in_new[t] {
+                    continue;
+                }
                 *delta.entry(term).or_default() -= 1;
                 let list = &mut self.lists[t];
                 if let Ok(i) = list.binary_search_by_key(&id, |p| p.doc) {
@@ -463,10 +481,11 @@ impl Weighed {
                     marks.changed(t, in_top(self.last[t], (p.doc, p.weight)));
                 }
             }
-            distinct(new, &mut seen, &mut touched);
             for term in touched.drain(..) {
                 seen[term as usize] = false;
-                *delta.entry(term).or_default() += 1;
+            }
+            for term in new_terms.drain(..) {
+                in_new[term as usize] = false;
             }
             self.dirty.insert(id);
         }
@@ -580,7 +599,9 @@ impl Weighed {
             }
             if out.is_empty() {
                 self.postings.remove(&names[t]);
+                self.sizes.remove(&names[t]);
             } else {
+                self.sizes.insert(names[t].clone(), posting_size(&out));
                 self.postings.insert(names[t].clone(), out);
             }
             rewritten.insert(names[t].clone());
@@ -639,6 +660,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::super::documents::{Doc, Field, Record};
+    use super::super::shards::posting_sizes;
     use super::{MAX_DRIFT, Weighed, hundredths, weigh};
 
     #[test]
@@ -798,6 +820,10 @@ mod tests {
                 weighed = Weighed::new(&refs, &docs, &names);
             }
             assert!(weighed.postings == weigh(&docs, &names), "step {step}");
+            assert!(
+                weighed.sizes == posting_sizes(&weighed.postings),
+                "step {step}"
+            );
         }
         // The run covered what it is meant to: most edits weighed again, a
         // few from scratch, weights near a boundary worked out again, and
