@@ -367,107 +367,106 @@ pub fn build_into(
     // then the one-file index is not built at all.
     let meta_size = object(&mut meta).plain_len();
     let room = SINGLE_FILE_LIMIT.saturating_sub(meta_size);
-    if let Some(docs_size) = docs_size_within(&docs, room) {
-        let mut single = Json::default();
-        single.raw("{\"\":");
-        write_shard(&mut single, &items, postings);
-        single.raw("}");
-        if single.plain_len() + docs_size + meta_size <= SINGLE_FILE_LIMIT {
-            let mut all = docs.clone();
-            all.sort_by_cached_key(|d| d.0.to_string());
-            let mut inline = Json::default();
-            inline.raw("{\"docs\":");
-            write_docs(&mut inline, &all);
-            inline.raw(",\"shards\":");
-            inline.raw(&single.out);
-            inline.raw("}");
-            meta.push(("shards", part(&[""])));
-            meta.push(("inline", inline));
-            hand_on("index".to_string(), &object(&mut meta).out);
-            drop(table);
-            keep(
-                guard,
-                Kept {
-                    groups,
-                    terms,
-                    records: records_by_key(keys, pages, service_keys, services),
-                    chunks: FxHashMap::default(),
-                    shards: FxHashMap::default(),
-                    weighed,
-                },
-            );
-            return;
+    let one_file = match docs_size_within(&docs, room) {
+        Some(docs_size) => {
+            let mut single = Json::default();
+            single.raw("{\"\":");
+            write_shard(&mut single, &items, postings);
+            single.raw("}");
+            if single.plain_len() + docs_size + meta_size <= SINGLE_FILE_LIMIT {
+                let mut all = docs.clone();
+                all.sort_by_cached_key(|d| d.0.to_string());
+                let mut inline = Json::default();
+                inline.raw("{\"docs\":");
+                write_docs(&mut inline, &all);
+                inline.raw(",\"shards\":");
+                inline.raw(&single.out);
+                inline.raw("}");
+                meta.push(("shards", part(&[""])));
+                meta.push(("inline", inline));
+                hand_on("index".to_string(), &object(&mut meta).out);
+                true
+            } else {
+                false
+            }
         }
-    }
-    let mut by_key: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
-    for item in items {
-        by_key.entry(key_of(&item.0, 1)).or_default().push(item);
-    }
-    let mut shards = Vec::new();
-    let all_sizes;
-    let sizes = match &weighed {
-        Some(weighed) => &weighed.sizes,
-        None => {
-            all_sizes = posting_sizes(postings);
-            &all_sizes
-        }
+        None => false,
     };
-    for (key, group) in by_key {
-        split(key, group, sizes, &mut shards);
-    }
-    meta.push((
-        "shards",
-        part(&shards.iter().map(|(k, _)| k).collect::<Vec<_>>()),
-    ));
-    hand_on("index".to_string(), &object(&mut meta).out);
-    // A shard of the same words as last time, none of whose postings
-    // changed, is taken as it was.
-    let rewritten = weighed.as_ref().and_then(|w| w.rewritten.as_ref());
-    let shards: Shards = shards
-        .into_par_iter()
-        .filter_map(|(key, group)| {
-            if let (Some(rewritten), Some((words, file))) = (rewritten, old_shards.get(&key))
-                && *words == group
-                && !group.iter().any(|(_, stem)| rewritten.contains(stem))
-            {
-                emit(shard_file(&key), File::Script(Arc::clone(file)));
-                return Some((key, (group, Arc::clone(file))));
+    // Otherwise: the entry file, term shards and document files.
+    let (chunks, shards) = if one_file {
+        (FxHashMap::default(), FxHashMap::default())
+    } else {
+        let mut by_key: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+        for item in items {
+            by_key.entry(key_of(&item.0, 1)).or_default().push(item);
+        }
+        let mut shards = Vec::new();
+        let all_sizes;
+        let sizes = match &weighed {
+            Some(weighed) => &weighed.sizes,
+            None => {
+                all_sizes = posting_sizes(postings);
+                &all_sizes
             }
-            let mut json = Json::default();
-            write_shard(&mut json, &group, postings);
-            let file = hand_on(shard_file(&key), &json.out)?;
-            Some((key, (group, file)))
-        })
-        .collect();
-    drop(old_shards);
-    // A chunk holds the documents of two records (pages or services); one
-    // made of the same records as last time is taken as it was.
-    let per_chunk = (DOCS_PER_CHUNK / SECTIONS_PER_PAGE) as usize;
-    let chunks: Vec<(ChunkKey, Arc<Vec<u8>>)> = records
-        .par_chunks(per_chunk)
-        .enumerate()
-        .filter_map(|(c, group)| {
-            let key = (c as u32, group.iter().map(|r| r.serial).collect::<Vec<_>>());
-            let name = format!("d/{c}");
-            if let Some(file) = old_chunks.get(&key) {
-                emit(name, File::Script(Arc::clone(file)));
-                return Some((key, Arc::clone(file)));
-            }
-            let mut sorted: Vec<(u32, &Doc)> = group
-                .iter()
-                .enumerate()
-                .flat_map(|(k, r)| {
-                    let base = (c * per_chunk + k) as u32 * SECTIONS_PER_PAGE;
-                    r.docs.iter().map(move |d| (base + d.id, d))
-                })
-                .collect();
-            sorted.sort_by_cached_key(|d| d.0.to_string());
-            let mut json = Json::default();
-            write_docs(&mut json, &sorted);
-            // Only a memo keeps the files once they are handed on.
-            Some((key, hand_on(name, &json.out)?))
-        })
-        .collect();
+        };
+        for (key, group) in by_key {
+            split(key, group, sizes, &mut shards);
+        }
+        meta.push((
+            "shards",
+            part(&shards.iter().map(|(k, _)| k).collect::<Vec<_>>()),
+        ));
+        hand_on("index".to_string(), &object(&mut meta).out);
+        // A shard of the same words as last time, none of whose postings
+        // changed, is taken as it was.
+        let rewritten = weighed.as_ref().and_then(|w| w.rewritten.as_ref());
+        let shards: Shards = shards
+            .into_par_iter()
+            .filter_map(|(key, group)| {
+                if let (Some(rewritten), Some((words, file))) = (rewritten, old_shards.get(&key))
+                    && *words == group
+                    && !group.iter().any(|(_, stem)| rewritten.contains(stem))
+                {
+                    emit(shard_file(&key), File::Script(Arc::clone(file)));
+                    return Some((key, (group, Arc::clone(file))));
+                }
+                let mut json = Json::default();
+                write_shard(&mut json, &group, postings);
+                let file = hand_on(shard_file(&key), &json.out)?;
+                Some((key, (group, file)))
+            })
+            .collect();
+        drop(old_shards);
+        // A chunk holds the documents of two records (pages or services); one
+        // made of the same records as last time is taken as it was.
+        let per_chunk = (DOCS_PER_CHUNK / SECTIONS_PER_PAGE) as usize;
+        let chunks: Vec<(ChunkKey, Arc<Vec<u8>>)> = records
+            .par_chunks(per_chunk)
+            .enumerate()
+            .filter_map(|(c, group)| {
+                let key = (c as u32, group.iter().map(|r| r.serial).collect::<Vec<_>>());
+                let name = format!("d/{c}");
+                if let Some(file) = old_chunks.get(&key) {
+                    emit(name, File::Script(Arc::clone(file)));
+                    return Some((key, Arc::clone(file)));
+                }
+                let mut sorted: Vec<(u32, &Doc)> = group
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(k, r)| {
+                        let base = (c * per_chunk + k) as u32 * SECTIONS_PER_PAGE;
+                        r.docs.iter().map(move |d| (base + d.id, d))
+                    })
+                    .collect();
+                sorted.sort_by_cached_key(|d| d.0.to_string());
+                let mut json = Json::default();
+                write_docs(&mut json, &sorted);
+                // Only a memo keeps the files once they are handed on.
+                Some((key, hand_on(name, &json.out)?))
+            })
+            .collect();
+        (chunks.into_iter().collect(), shards)
+    };
     drop(table);
     keep(
         guard,
@@ -475,7 +474,7 @@ pub fn build_into(
             groups,
             terms,
             records: records_by_key(keys, pages, service_keys, services),
-            chunks: chunks.into_iter().collect(),
+            chunks,
             shards,
             weighed,
         },
