@@ -35,6 +35,8 @@ fn main() -> ExitCode {
                         args.out.display(),
                         plural_warnings(report.warnings.len()),
                     );
+                    // The process exits next and its memory goes with it.
+                    std::mem::forget(report.made);
                     0
                 }
                 Err(failure) => fail(&failure),
