@@ -754,18 +754,7 @@ mod tests {
 
         let section_info = (page.kind == PageKind::Regular && page.section != 0).then(|| {
             let list = &section.pages;
-            // Pages are numbered in reading order, so a section's list is sorted.
-            let at = list
-                .binary_search(&i)
-                .unwrap_or_else(|_| list.iter().position(|&p| p == i).unwrap_or(0));
-            let (start, end) = if list.len() <= SECTION_NAV_LIMIT {
-                (0, list.len())
-            } else {
-                let start = at
-                    .saturating_sub(SECTION_NAV_LIMIT / 2)
-                    .min(list.len() - SECTION_NAV_LIMIT);
-                (start, start + SECTION_NAV_LIMIT)
-            };
+            let (start, end) = section_window(handbook, i);
             let index = &handbook.pages[section.index];
             SectionInfo {
                 title: index.title.clone(),
