@@ -258,43 +258,22 @@ pub fn build_into(
             None,
         ),
     };
-    // Each page's documents are made on any thread; the terms are shared.
-    let keys: Vec<u64> = match memo {
-        Some(_) => handbook
-            .pages
-            .par_iter()
-            .zip(rendered)
-            .map(|(page, r)| page_key(page, r))
-            .collect(),
-        None => Vec::new(),
-    };
-    let pages: Vec<Arc<Record>> = handbook
-        .pages
-        .par_iter()
-        .enumerate()
-        .map(|(i, page)| {
-            keys.get(i)
-                .and_then(|k| old_records.get(k))
-                .cloned()
-                .unwrap_or_else(|| Arc::new(terms.record(|b| page_docs(b, page, 0, &rendered[i]))))
-        })
-        .collect();
-    let service_keys: Vec<u64> = match memo {
-        Some(_) => handbook.services.par_iter().map(service_key).collect(),
-        None => Vec::new(),
-    };
-    let services: Vec<Arc<Record>> = handbook
-        .services
-        .par_iter()
-        .enumerate()
-        .map(|(i, service)| {
-            service_keys
-                .get(i)
-                .and_then(|k| old_records.get(k))
-                .cloned()
-                .unwrap_or_else(|| Arc::new(terms.record(|b| vec![service_doc(b, service, 0)])))
-        })
-        .collect();
+    // Each page's and service's documents are made on any thread; the terms
+    // are shared.
+    let (keys, pages) = records_of(
+        &handbook.pages,
+        memo.is_some(),
+        &old_records,
+        |i, page| page_key(page, &rendered[i]),
+        |i, page| terms.record(|b| page_docs(b, page, 0, &rendered[i])),
+    );
+    let (service_keys, services) = records_of(
+        &handbook.services,
+        memo.is_some(),
+        &old_records,
+        |_, service| service_key(service),
+        |_, service| terms.record(|b| vec![service_doc(b, service, 0)]),
+    );
     drop(old_records);
     let records: Vec<&Arc<Record>> = pages.iter().chain(&services).collect();
     let docs: Vec<(u32, &Doc)> = records
@@ -486,6 +465,38 @@ fn keep(guard: Option<MutexGuard<'_, Option<Kept>>>, kept: Kept) {
     if let Some(mut guard) = guard {
         *guard = Some(kept);
     }
+}
+
+/// Each item's record, made by `make` on all cores, and, when `keyed` (a
+/// memo keeps them), the key of what each is made from: an item whose key
+/// `old` holds takes that record as it was.
+fn records_of<T: Sync>(
+    items: &[T],
+    keyed: bool,
+    old: &FxHashMap<u64, Arc<Record>>,
+    key: impl Fn(usize, &T) -> u64 + Sync,
+    make: impl Fn(usize, &T) -> Record + Sync,
+) -> (Vec<u64>, Vec<Arc<Record>>) {
+    if !keyed {
+        let made = items
+            .par_iter()
+            .enumerate()
+            .map(|(i, item)| Arc::new(make(i, item)))
+            .collect();
+        return (Vec::new(), made);
+    }
+    items
+        .par_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let k = key(i, item);
+            let record = old
+                .get(&k)
+                .cloned()
+                .unwrap_or_else(|| Arc::new(make(i, item)));
+            (k, record)
+        })
+        .unzip()
 }
 
 /// The records of pages and services by the key of what they are made from
