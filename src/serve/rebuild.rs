@@ -472,32 +472,17 @@ mod tests {
 
     #[test]
     fn a_sharded_search_index_after_edits_is_a_fresh_compiles() {
+        use crate::render::search::tests::many;
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path();
-        std::fs::write(
-            root.join("handbook.yaml"),
-            "title: Many pages\nurgent_help:\n  services: []\n",
-        )
-        .unwrap();
-        std::fs::write(root.join("index.md"), "---\ntitle: Home\n---\n\nHome.\n").unwrap();
-        let words = [
-            "worry", "sleep", "friend", "exam", "panic", "mood", "eating", "school", "teacher",
-            "parent", "online", "safety", "referral", "nurse", "calm",
-        ];
-        let page = |p: usize, extra: &str| {
-            let mut body = String::new();
-            for s in 0..4 {
-                body.push_str(&format!("\n## Part {s}\n\n"));
-                for w in 0..90 {
-                    body.push_str(words[(p * 7 + s * 3 + w * w) % words.len()]);
-                    body.push_str(&format!("{} ", (p + w) % 40));
-                }
+        let write = |files: &[(String, String)]| {
+            for (rel, text) in files {
+                std::fs::write(root.join(rel), text).unwrap();
             }
-            format!("---\ntitle: Page {p}\n---\n{body}{extra}\n")
         };
-        for p in 0..180 {
-            std::fs::write(root.join(format!("p{p:03}.md")), page(p, "")).unwrap();
-        }
+        // 180 pages, none with the edited page's own words.
+        let mut files = many(180, usize::MAX);
+        write(&files);
         let mut rebuilder = Rebuilder::new(root, options());
         let first = rebuilder.rebuild(&Change::Everything).ok().unwrap();
         let shards = |site: &render::Site| {
@@ -507,23 +492,24 @@ mod tests {
                 .count()
         };
         assert!(shards(&first.site) > 5, "the index is split into shards");
-        // Words added, a word new to the handbook, the same again, and back.
-        for (p, extra) in [
-            (5, "Some more words about sleep."),
-            (5, "A word new to it: zanzibar."),
-            (7, "A word new to it: zanzibar."),
-            (7, ""),
-            (5, ""),
-        ] {
-            let rel = format!("p{p:03}.md");
-            std::fs::write(root.join(&rel), page(p, extra)).unwrap();
-            let change = Change::Pages(BTreeSet::from([rel]));
+        // A word new to the handbook on one page, then on another instead,
+        // the same again, and gone.
+        for edit in [5, 7, 7, usize::MAX] {
+            let next = many(180, edit);
+            let changed: Vec<(String, String)> = next
+                .iter()
+                .filter(|f| !files.contains(f))
+                .cloned()
+                .collect();
+            write(&changed);
+            let change = Change::Pages(changed.into_iter().map(|(rel, _)| rel).collect());
             let rebuilt = rebuilder.rebuild(&change).ok().unwrap();
             assert_eq!(
                 bytes(&rebuilt),
                 bytes(&crate::compile(root, options()).ok().unwrap()),
-                "page {p} edited: {extra:?}"
+                "page {edit} edited"
             );
+            files = next;
         }
     }
 }

@@ -159,4 +159,4 @@ fn az_context<'a>(handbook: &'a Handbook, shared: &'a Shared) -> AzContext<'a> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -187,8 +187,9 @@ fn shard_files_have_safe_names() {
     const { assert!(index::SHARD_LIMIT < index::SINGLE_FILE_LIMIT) };
 }
 
-/// A handbook large enough for a split index: `pages` pages of varied words.
-fn many(pages: usize, edit: usize) -> Vec<(String, String)> {
+/// A handbook large enough for a split index: `pages` pages of varied words,
+/// page `edit` (if there is one) with words no other page has.
+pub(crate) fn many(pages: usize, edit: usize) -> Vec<(String, String)> {
     let words = [
         "worry",
         "sleep",
