@@ -102,7 +102,6 @@ pub fn analyse_with(
 ) -> Result<Analysed, Failure> {
     let (source, mut diagnostics) = timings::phase("load", || load::load_with(dir, cache))
         .map_err(|d| Failure::Unreadable(vec![d]))?;
-    memory::fit_to(source.pages.iter().map(|p| p.body.len()).sum());
     let config_path = source.config.as_ref().map(|c| c.path.clone());
     let handbook = timings::phase("model", || {
         model::build(

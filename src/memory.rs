@@ -1,32 +1,32 @@
 //! How the process takes memory from the kernel, chosen by the size of the
 //! handbook it builds.
 
-/// Markdown (page bodies, in bytes) from which a build runs without
-/// transparent huge pages: about 2,500 pages of 1,000 words.
-pub const LARGE: usize = 16 << 20;
+/// Pages from which a build runs without transparent huge pages.
+pub const LARGE: usize = 2_500;
 
-/// Whether a build of `markdown` bytes of pages should keep transparent
-/// huge pages, given the `MIMALLOC_ALLOW_THP` setting if there is one (then
-/// the allocator's setting is left as it is, which lets the two be compared).
-pub fn keeps_huge_pages(markdown: usize, allow_thp: Option<&std::ffi::OsStr>) -> bool {
-    allow_thp.is_some() || markdown < LARGE
+/// Whether a build of `pages` pages should keep transparent huge pages,
+/// given the `MIMALLOC_ALLOW_THP` setting if there is one (then the
+/// allocator's setting is left as it is, which lets the two be compared).
+pub fn keeps_huge_pages(pages: usize, allow_thp: Option<&std::ffi::OsStr>) -> bool {
+    allow_thp.is_some() || pages < LARGE
 }
 
 /// Turns transparent huge pages off for the rest of the run when the
-/// handbook is large.
+/// handbook is large (called before any page is read).
 ///
-/// The allocator asks for 2 MB pages. A build needs memory about eight times
-/// its Markdown, touches most of it once and then exits. A small build needs
-/// a few dozen huge pages, and they save it time: without them a 1,000-page
-/// build took 9% more CPU time on the benchmark's two-core machine. A large
+/// The allocator asks for 2 MB pages. A build needs memory about eight
+/// times its Markdown (50 KB a page), touches most of it once and then
+/// exits. A small build needs a few dozen huge pages, and they save it
+/// time: without them a 1,000-page build took 9% more CPU time on the
+/// benchmark's two-core machine. A large
 /// build needs hundreds, and on a virtual machine that hands freed memory
 /// back to its host (as that machine does), the kernel takes most of them
 /// from memory the host must supply again, page by page, while it zeroes
 /// them. At 10,000 pages that cost 0.5 to 1.2 s of system time per build;
 /// without huge pages the build took 10 to 15% less time and less memory.
 /// At 3,000 pages, going without already saved 6% of the CPU time.
-pub fn fit_to(markdown: usize) {
-    if keeps_huge_pages(markdown, std::env::var_os("MIMALLOC_ALLOW_THP").as_deref()) {
+pub fn fit_to(pages: usize) {
+    if keeps_huge_pages(pages, std::env::var_os("MIMALLOC_ALLOW_THP").as_deref()) {
         return;
     }
     #[cfg(target_os = "linux")]

@@ -233,6 +233,10 @@ pub fn load_with(
         );
     }
 
+    // How many pages there are is known before any is read, which is when
+    // a large build's memory settings must be made.
+    crate::memory::fit_to(page_files.len());
+
     // services.yaml first, then services/*.yaml in name order.
     service_paths
         .sort_by(|a, b| (a.0 != "services.yaml", &a.0).cmp(&(b.0 != "services.yaml", &b.0)));
