@@ -5,7 +5,9 @@
 //! rebuild after a one-page edit takes.
 //!
 //! Run with `cargo run --release --example serve_bench`; set `TMPDIR` to a
-//! RAM disk (`TMPDIR=/dev/shm`) to leave the disk out of the figures.
+//! RAM disk (`TMPDIR=/dev/shm`) to leave the disk out of the figures. Give
+//! page counts to measure generated handbooks of other sizes instead of
+//! 1,000 pages (`cargo run --release --example serve_bench -- 1000 10000`).
 
 #[allow(dead_code)]
 #[path = "bench/corpus.rs"]
@@ -31,30 +33,40 @@ fn main() {
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
         example.path(),
     );
-    let generated = tempfile::tempdir().expect("a temp folder");
-    corpus::write(generated.path(), 1000, 2026).expect("the corpus is written");
-    let edited = first_page(&generated.path().join("policy"));
-
-    for (name, dir, page) in [
-        (
-            "example handbook (44 pages)",
-            example.path(),
-            "parents/exam-stress.md",
-        ),
-        (
-            "generated handbook (1,000 pages, services and pathways)",
-            generated.path(),
-            edited.as_str(),
-        ),
-    ] {
+    let mut sizes: Vec<usize> = std::env::args()
+        .skip(1)
+        .map(|a| a.parse().expect("page counts, e.g. 1000 10000"))
+        .collect();
+    if sizes.is_empty() {
+        sizes.push(1000);
+    }
+    let mut folders = vec![example];
+    let mut handbooks = vec![(
+        "example handbook (44 pages)".to_string(),
+        folders[0].path().to_path_buf(),
+        "parents/exam-stress.md".to_string(),
+    )];
+    for pages in sizes {
+        let generated = tempfile::tempdir().expect("a temp folder");
+        corpus::write(generated.path(), pages, 2026).expect("the corpus is written");
+        let edited = first_page(&generated.path().join("policy"));
+        handbooks.push((
+            format!("generated handbook ({pages} pages, services and pathways)"),
+            generated.path().to_path_buf(),
+            edited,
+        ));
+        folders.push(generated);
+    }
+    for (name, dir, page) in &handbooks {
         println!("{name}");
         rebuild_times(dir, page);
         write_to_event(dir, page);
     }
     // The serve threads are still watching: remove the folders and stop
     // before they wake up to report them gone.
-    let _ = std::fs::remove_dir_all(example.path());
-    let _ = std::fs::remove_dir_all(generated.path());
+    for folder in &folders {
+        let _ = std::fs::remove_dir_all(folder.path());
+    }
     std::process::exit(0);
 }
 
