@@ -404,7 +404,38 @@ fn lay_out(
     shared: &context::Shared,
     folders: FolderRef,
 ) -> Vec<Result<Option<OutputFile>, Diagnostic>> {
-    let pages: Vec<Result<Option<OutputFile>, Diagnostic>> = crate::timings::phase("pages", || {
+    // The pages are many small tasks; the other files are a few large ones
+    // (the print page and the services' directory each take as long as
+    // hundreds of pages), so they are made beside the pages rather than
+    // after them, when one core would wait for the other.
+    let (mut out, (singles, services)) = rayon::join(
+        || pages(handbook, rendered, reuse, sink, templates, folders),
+        || {
+            rayon::join(
+                || singles(handbook, rendered, reuse, sink, templates, shared),
+                || {
+                    crate::timings::phase("services", || {
+                        services::render(handbook, shared, templates, reuse, sink)
+                    })
+                },
+            )
+        },
+    );
+    out.extend(singles);
+    out.extend(services);
+    out
+}
+
+/// Every page through its template, each handed to `sink`.
+fn pages(
+    handbook: &Handbook,
+    rendered: &[Rendered],
+    reuse: &Reuse,
+    sink: &dyn Sink,
+    templates: &Templates,
+    folders: FolderRef,
+) -> Vec<Result<Option<OutputFile>, Diagnostic>> {
+    let pages = crate::timings::phase("pages", || {
         handbook
             .pages
             .par_iter()
@@ -434,7 +465,19 @@ fn lay_out(
     if let FolderRef::Owned(folders) = folders {
         folders.into_par_iter().for_each(drop);
     }
-    let mut out = pages;
+    pages
+}
+
+/// The 404 page, the print page and (staff edition) the audit page, each
+/// handed to `sink`.
+fn singles(
+    handbook: &Handbook,
+    rendered: &[Rendered],
+    reuse: &Reuse,
+    sink: &dyn Sink,
+    templates: &Templates,
+    shared: &context::Shared,
+) -> Vec<Result<Option<OutputFile>, Diagnostic>> {
     let not_found = reuse.front_only("404.html", || {
         templates
             .render("404.html", &context::not_found(handbook, shared))
@@ -456,23 +499,18 @@ fn lay_out(
                 .map(|html| Content::Bytes(html.into_bytes())),
         )
     });
-    for (path, result) in [("404.html", not_found), (print::URL, print)]
+    [("404.html", not_found), (print::URL, print)]
         .into_iter()
         .chain(audit)
-    {
-        out.push(result.and_then(|content| {
-            sink.put(OutputFile {
-                path: path.into(),
-                content,
+        .map(|(path, result)| {
+            result.and_then(|content| {
+                sink.put(OutputFile {
+                    path: path.into(),
+                    content,
+                })
             })
-        }));
-    }
-    crate::timings::phase("services", || {
-        services::render(handbook, shared, templates, reuse, sink)
-    })
-    .into_iter()
-    .for_each(|r| out.push(r));
-    out
+        })
+        .collect()
 }
 
 /// Hands every file to `sink`, several at a time (most of a build's time
