@@ -329,7 +329,17 @@ pub fn site_into(
     // The search index needs none of the pages' HTML: it is made beside
     // them, filling the gaps where the pages' side runs on one thread.
     let (laid_out, search_files) = rayon::join(
-        || lay_out(handbook, rendered, reuse, sink, templates, shared, folders),
+        || {
+            let layout = Layout {
+                handbook,
+                rendered,
+                reuse,
+                sink,
+                templates,
+                shared,
+            };
+            layout.files(folders)
+        },
         || {
             crate::timings::phase("search", || {
                 search::files(handbook, shared, templates, rendered, reuse, sink)
@@ -393,124 +403,129 @@ impl FolderRef<'_> {
     }
 }
 
-/// The pages, the 404 and print pages, the audit page (staff edition) and
-/// the service pages, each handed to `sink`; what it gives back, in order.
-fn lay_out(
-    handbook: &Handbook,
-    rendered: &[Rendered],
-    reuse: &Reuse,
-    sink: &dyn Sink,
-    templates: &Templates,
-    shared: &context::Shared,
-    folders: FolderRef,
-) -> Vec<Result<Option<OutputFile>, Diagnostic>> {
-    // The pages are many small tasks; the other files are a few large ones
-    // (the print page and the services' directory each take as long as
-    // hundreds of pages), so they are made beside the pages rather than
-    // after them, when one core would wait for the other.
-    let (mut out, (singles, services)) = rayon::join(
-        || pages(handbook, rendered, reuse, sink, templates, folders),
-        || {
-            rayon::join(
-                || singles(handbook, rendered, reuse, sink, templates, shared),
-                || {
-                    crate::timings::phase("services", || {
-                        services::render(handbook, shared, templates, reuse, sink)
-                    })
-                },
-            )
-        },
-    );
-    out.extend(singles);
-    out.extend(services);
-    out
+/// What laying out the site's HTML files needs.
+struct Layout<'a> {
+    handbook: &'a Handbook,
+    rendered: &'a [Rendered],
+    reuse: &'a Reuse<'a>,
+    sink: &'a dyn Sink,
+    templates: &'a Templates,
+    shared: &'a context::Shared,
 }
 
-/// Every page through its template, each handed to `sink`.
-fn pages(
-    handbook: &Handbook,
-    rendered: &[Rendered],
-    reuse: &Reuse,
-    sink: &dyn Sink,
-    templates: &Templates,
-    folders: FolderRef,
-) -> Vec<Result<Option<OutputFile>, Diagnostic>> {
-    let pages = crate::timings::phase("pages", || {
-        handbook
-            .pages
-            .par_iter()
-            .enumerate()
-            .map(|(i, page)| {
-                if let Some(html) = reuse.page(i) {
-                    return sink.put(OutputFile {
+type Results = Vec<Result<Option<OutputFile>, Diagnostic>>;
+
+impl Layout<'_> {
+    /// The pages, the 404 and print pages, the audit page (staff edition)
+    /// and the service pages, each handed to the sink; what it gives back,
+    /// in order.
+    fn files(&self, folders: FolderRef) -> Results {
+        // The pages are many small tasks; the other files are a few large
+        // ones (the print page and the services' directory each take as
+        // long as hundreds of pages), so they are made beside the pages
+        // rather than after them, when one core would wait for the other.
+        let (mut out, (singles, services)) = rayon::join(
+            || self.pages(folders),
+            || {
+                rayon::join(
+                    || self.singles(),
+                    || {
+                        crate::timings::phase("services", || {
+                            services::render(
+                                self.handbook,
+                                self.shared,
+                                self.templates,
+                                self.reuse,
+                                self.sink,
+                            )
+                        })
+                    },
+                )
+            },
+        );
+        out.extend(singles);
+        out.extend(services);
+        out
+    }
+
+    /// Every page through its template.
+    fn pages(&self, folders: FolderRef) -> Results {
+        let (handbook, rendered, sink) = (self.handbook, self.rendered, self.sink);
+        let pages = crate::timings::phase("pages", || {
+            handbook
+                .pages
+                .par_iter()
+                .enumerate()
+                .map(|(i, page)| {
+                    if let Some(html) = self.reuse.page(i) {
+                        return sink.put(OutputFile {
+                            path: page.url.clone(),
+                            content: html,
+                        });
+                    }
+                    let folder = page.url.rsplit_once('/').map_or("", |(d, _)| d);
+                    // Parts made once per folder instead of once per page.
+                    let ctx =
+                        context::page_context(handbook, i, &rendered[i], &folders.get()[folder]);
+                    // The page's own HTML and room for the theme around it.
+                    let capacity = rendered[i].html.len() + 24 * 1024;
+                    let html = self.templates.render_context(
+                        context::template_for(page),
+                        &ctx,
+                        capacity,
+                    )?;
+                    sink.put(OutputFile {
                         path: page.url.clone(),
-                        content: html,
-                    });
-                }
-                let folder = page.url.rsplit_once('/').map_or("", |(d, _)| d);
-                // Parts made once per folder instead of once per page.
-                let ctx = context::page_context(handbook, i, &rendered[i], &folders.get()[folder]);
-                // The page's own HTML and room for the theme around it.
-                let capacity = rendered[i].html.len() + 24 * 1024;
-                let html = templates.render_context(context::template_for(page), &ctx, capacity)?;
-                sink.put(OutputFile {
-                    path: page.url.clone(),
-                    content: Content::Bytes(html),
+                        content: Content::Bytes(html),
+                    })
+                })
+                .collect()
+        });
+        // Only the pages use the folders' values. Freeing them is a million
+        // small frees at 10k pages (~100 ms): done on the threads that made them.
+        if let FolderRef::Owned(folders) = folders {
+            folders.into_par_iter().for_each(drop);
+        }
+        pages
+    }
+
+    /// The 404 page, the print page and (staff edition) the audit page.
+    fn singles(&self) -> Results {
+        let (handbook, shared, templates) = (self.handbook, self.shared, self.templates);
+        let not_found = self.reuse.front_only("404.html", || {
+            templates
+                .render("404.html", &context::not_found(handbook, shared))
+                .map(String::into_bytes)
+        });
+        let print = crate::timings::phase("print", || {
+            let make = || print::render(handbook, shared, templates).map(String::into_bytes);
+            if print::shows_markdown(handbook) {
+                make().map(Content::Bytes)
+            } else {
+                self.reuse.front_only(print::URL, make)
+            }
+        });
+        // The audit page is for staff only: never in the public edition.
+        let audit = (handbook.edition == Edition::Staff).then(|| {
+            (
+                audit::URL,
+                audit::render(handbook, shared, templates, self.rendered)
+                    .map(|html| Content::Bytes(html.into_bytes())),
+            )
+        });
+        [("404.html", not_found), (print::URL, print)]
+            .into_iter()
+            .chain(audit)
+            .map(|(path, result)| {
+                result.and_then(|content| {
+                    self.sink.put(OutputFile {
+                        path: path.into(),
+                        content,
+                    })
                 })
             })
             .collect()
-    });
-    // Only the pages use the folders' values. Freeing them is a million
-    // small frees at 10k pages (~100 ms): done on the threads that made them.
-    if let FolderRef::Owned(folders) = folders {
-        folders.into_par_iter().for_each(drop);
     }
-    pages
-}
-
-/// The 404 page, the print page and (staff edition) the audit page, each
-/// handed to `sink`.
-fn singles(
-    handbook: &Handbook,
-    rendered: &[Rendered],
-    reuse: &Reuse,
-    sink: &dyn Sink,
-    templates: &Templates,
-    shared: &context::Shared,
-) -> Vec<Result<Option<OutputFile>, Diagnostic>> {
-    let not_found = reuse.front_only("404.html", || {
-        templates
-            .render("404.html", &context::not_found(handbook, shared))
-            .map(String::into_bytes)
-    });
-    let print = crate::timings::phase("print", || {
-        let make = || print::render(handbook, shared, templates).map(String::into_bytes);
-        if print::shows_markdown(handbook) {
-            make().map(Content::Bytes)
-        } else {
-            reuse.front_only(print::URL, make)
-        }
-    });
-    // The audit page is for staff only: never in the public edition.
-    let audit = (handbook.edition == Edition::Staff).then(|| {
-        (
-            audit::URL,
-            audit::render(handbook, shared, templates, rendered)
-                .map(|html| Content::Bytes(html.into_bytes())),
-        )
-    });
-    [("404.html", not_found), (print::URL, print)]
-        .into_iter()
-        .chain(audit)
-        .map(|(path, result)| {
-            result.and_then(|content| {
-                sink.put(OutputFile {
-                    path: path.into(),
-                    content,
-                })
-            })
-        })
-        .collect()
 }
 
 /// Hands every file to `sink`, several at a time (most of a build's time
