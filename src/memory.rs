@@ -15,16 +15,16 @@ pub fn keeps_huge_pages(pages: usize, allow_thp: Option<&std::ffi::OsStr>) -> bo
 /// handbook is large (called before any page is read).
 ///
 /// The allocator asks for 2 MB pages. A build needs memory about eight
-/// times its Markdown (50 KB a page), touches most of it once and then
+/// times its Markdown (45 KB a page), touches most of it once and then
 /// exits. A small build needs a few dozen huge pages, and they save it
 /// time: without them a 1,000-page build took 9% more CPU time on the
-/// benchmark's two-core machine. A large
-/// build needs hundreds, and on a virtual machine that hands freed memory
-/// back to its host (as that machine does), the kernel takes most of them
-/// from memory the host must supply again, page by page, while it zeroes
-/// them. At 10,000 pages that cost 0.5 to 1.2 s of system time per build;
-/// without huge pages the build took 10 to 15% less time and less memory.
-/// At 3,000 pages, going without already saved 6% of the CPU time.
+/// benchmark's two-core machine. A large build needs hundreds. That
+/// machine is a virtual machine that hands the memory its programs free
+/// back to the host, and zeroing fresh huge pages there ran at about a
+/// twentieth of the usual speed: at 10,000 pages it cost 0.5 to 1.2 s of
+/// system time per build.
+/// Without huge pages that build took 10 to 15% less time and 10% less
+/// memory; at 3,000 pages it took 6% less CPU time.
 pub fn fit_to(pages: usize) {
     if keeps_huge_pages(pages, std::env::var_os("MIMALLOC_ALLOW_THP").as_deref()) {
         return;
