@@ -409,7 +409,10 @@ fn cap(text: &str) -> String {
     };
     let cut = &text[..end];
     let cut = cut.rsplit_once(' ').map_or(cut, |(a, _)| a);
-    format!("{cut} …")
+    let mut capped = String::with_capacity(cut.len() + " …".len());
+    capped.push_str(cut);
+    capped.push_str(" …");
+    capped
 }
 
 pub(super) fn page_docs(
