@@ -30,6 +30,38 @@ const fn class() -> [u8; 256] {
 }
 
 const CLASS: [u8; 256] = class();
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The index of the first byte of `bytes` from `i` on that may need an
+/// escape, or `bytes.len()`. Eight bytes at a time: it stops at every byte
+/// `CLASS` marks and at any other non-ASCII byte, which the caller passes.
+fn next_candidate(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let found = candidates(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && CLASS[bytes[i] as usize] == 0 {
+        i += 1;
+    }
+    i
+}
+
+/// The high bit of each byte of `x` (as read from memory, lowest first)
+/// that is below a space, a quote, a backslash, `<`, `>`, `&` or not ASCII.
+/// A borrow can set bits above a byte that matches, never below the first
+/// one, so the lowest bit set is exact.
+fn candidates(x: u64) -> u64 {
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let equal = |c: u8| zero(x ^ (ONES * u64::from(c)));
+    let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+    below_space | equal(b'"') | equal(b'\\') | equal(b'<') | equal(b'>') | equal(b'&') | (x & HIGH)
+}
+
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 const PAIRS: [u8; 200] = {
@@ -98,9 +130,11 @@ impl Json {
         let mut start = 0;
         let mut i = 0;
         // Skips to each byte that may need an escape.
-        while let Some(k) = bytes[i..].iter().position(|&b| CLASS[b as usize] != 0) {
-            i += k;
-            let b = bytes[i];
+        loop {
+            i = next_candidate(bytes, i);
+            let Some(&b) = bytes.get(i) else {
+                break;
+            };
             let escape: Option<&str> = match CLASS[b as usize] {
                 0 => None,
                 1 => Some(match b {
@@ -171,7 +205,8 @@ mod tests {
             seed ^= seed << 13;
             seed ^= seed >> 7;
             seed ^= seed << 17;
-            let len = (seed % 20) as usize;
+            // Long enough to cross several eight-byte chunks.
+            let len = (seed % 40) as usize;
             let text: String = (0..len)
                 .map(|k| alphabet[((seed >> (k % 8 * 8)) as usize + k * 7) % alphabet.len()])
                 .collect();
@@ -183,6 +218,39 @@ mod tests {
                 serde_json::to_string(&text).unwrap().len(),
                 "{text:?}"
             );
+        }
+    }
+
+    /// Each character that needs an escape (and others beside it), at every
+    /// place in plain text of up to three eight-byte chunks.
+    #[test]
+    fn an_escape_is_found_wherever_it_falls_in_plain_text() {
+        let specials = [
+            "\"", "\\", "\n", "\u{1}", "\u{1f}", " ", "\u{7f}", "<", ">", "&", "é", "\u{2028}",
+            "\u{2029}", "\u{2027}", "…", "😀",
+        ];
+        for len in 0..24 {
+            for at in 0..=len {
+                for special in specials {
+                    for second in [None, Some("<"), Some("é")] {
+                        let mut text = "a".repeat(at);
+                        text.push_str(special);
+                        text.push_str(&"b".repeat(len - at));
+                        if let Some(second) = second {
+                            text.push_str(second);
+                            text.push('c');
+                        }
+                        let mut json = Json::default();
+                        json.str(&text);
+                        assert_eq!(json.out, crate::render::json_for_script(&text), "{text:?}");
+                        assert_eq!(
+                            json.plain_len(),
+                            serde_json::to_string(&text).unwrap().len(),
+                            "{text:?}"
+                        );
+                    }
+                }
+            }
         }
     }
 
