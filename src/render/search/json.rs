@@ -2,6 +2,8 @@
 //! values first: the same bytes `json_for_script(serde_json::to_string(…))`
 //! gives, safe inside a `<script>` element and in a script file.
 
+use super::tokenise::{HIGH, ONES, first_stop};
+
 /// JSON text being written.
 #[derive(Default)]
 pub struct Json {
@@ -31,24 +33,11 @@ const fn class() -> [u8; 256] {
 
 const CLASS: [u8; 256] = class();
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = 0x8080_8080_8080_8080;
-
 /// The index of the first byte of `bytes` from `i` on that may need an
-/// escape, or `bytes.len()`. Eight bytes at a time: it stops at every byte
+/// escape, or `bytes.len()`. Eight bytes at a time, it stops at every byte
 /// `CLASS` marks and at any other non-ASCII byte, which the caller passes.
-fn next_candidate(bytes: &[u8], mut i: usize) -> usize {
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let found = candidates(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
-        if found != 0 {
-            return i + (found.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    while i < bytes.len() && CLASS[bytes[i] as usize] == 0 {
-        i += 1;
-    }
-    i
+fn next_candidate(bytes: &[u8], i: usize) -> usize {
+    first_stop(bytes, i, candidates, |b| CLASS[b as usize] != 0)
 }
 
 /// The high bit of each byte of `x` (as read from memory, lowest first)
@@ -194,6 +183,19 @@ impl Json {
 mod tests {
     use super::*;
 
+    /// `Json::str` writes `text` as `json_for_script` does, and counts the
+    /// script escapes it added.
+    fn writes_as_json_for_script(text: &str) {
+        let mut json = Json::default();
+        json.str(text);
+        assert_eq!(json.out, crate::render::json_for_script(&text), "{text:?}");
+        assert_eq!(
+            json.plain_len(),
+            serde_json::to_string(text).unwrap().len(),
+            "{text:?}"
+        );
+    }
+
     #[test]
     fn strings_as_json_for_script_writes_them() {
         let alphabet: Vec<char> =
@@ -210,14 +212,7 @@ mod tests {
             let text: String = (0..len)
                 .map(|k| alphabet[((seed >> (k % 8 * 8)) as usize + k * 7) % alphabet.len()])
                 .collect();
-            let mut json = Json::default();
-            json.str(&text);
-            assert_eq!(json.out, crate::render::json_for_script(&text), "{text:?}");
-            assert_eq!(
-                json.plain_len(),
-                serde_json::to_string(&text).unwrap().len(),
-                "{text:?}"
-            );
+            writes_as_json_for_script(&text);
         }
     }
 
@@ -240,14 +235,7 @@ mod tests {
                             text.push_str(second);
                             text.push('c');
                         }
-                        let mut json = Json::default();
-                        json.str(&text);
-                        assert_eq!(json.out, crate::render::json_for_script(&text), "{text:?}");
-                        assert_eq!(
-                            json.plain_len(),
-                            serde_json::to_string(&text).unwrap().len(),
-                            "{text:?}"
-                        );
+                        writes_as_json_for_script(&text);
                     }
                 }
             }

@@ -152,8 +152,32 @@ const ASCII_CLASS: [u8; 256] = {
     t
 };
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = 0x8080_8080_8080_8080;
+pub(super) const ONES: u64 = 0x0101_0101_0101_0101;
+pub(super) const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The index of the first byte of `bytes` from `i` on at which `stops`,
+/// or `bytes.len()`. Eight bytes at a time while they last: `marks` gives
+/// a chunk (read little-endian) with the high bit set of each byte it stops
+/// at, and must never mark a byte before the first such byte; the rest
+/// are looked at one by one with `stops`.
+pub(super) fn first_stop(
+    bytes: &[u8],
+    mut i: usize,
+    marks: impl Fn(u64) -> u64,
+    stops: impl Fn(u8) -> bool,
+) -> usize {
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let marked = marks(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
+        if marked != 0 {
+            return i + (marked.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && !stops(bytes[i]) {
+        i += 1;
+    }
+    i
+}
 
 /// For eight ASCII bytes (as little-endian), the high bit of each byte that
 /// is a lower-case letter or a digit. Each byte's sums stay below 0x100, so
@@ -167,19 +191,13 @@ fn lower_alnum_bits(x: u64) -> u64 {
 
 /// The end of the run of letters and digits at `i` in lower-cased ASCII,
 /// eight bytes at a time.
-fn alnum_end(bytes: &[u8], mut i: usize) -> usize {
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
-        let other = !lower_alnum_bits(x) & HIGH;
-        if other != 0 {
-            return i + (other.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    while i < bytes.len() && ASCII_CLASS[bytes[i] as usize] == 1 {
-        i += 1;
-    }
-    i
+fn alnum_end(bytes: &[u8], i: usize) -> usize {
+    first_stop(
+        bytes,
+        i,
+        |x| !lower_alnum_bits(x) & HIGH,
+        |b| ASCII_CLASS[b as usize] != 1,
+    )
 }
 
 fn is_word_char(c: char) -> bool {
