@@ -19,7 +19,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::documents::{Doc, FIELD_COUNT, Record};
 use super::index::MAX_POSTINGS;
-use super::shards::posting_size;
+use super::shards::{posting_size, posting_sizes};
 
 /// Postings of one term as `[doc, weight, doc-delta, weight, …]`.
 pub type Postings = Vec<u32>;
@@ -391,10 +391,7 @@ impl Weighed {
             lists,
             near,
             last,
-            sizes: postings
-                .iter()
-                .map(|(term, p)| (term.clone(), posting_size(p)))
-                .collect(),
+            sizes: posting_sizes(&postings),
             postings,
             rewritten: None,
             rechecked: 0,
