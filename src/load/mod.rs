@@ -233,10 +233,6 @@ pub fn load_with(
         );
     }
 
-    // How many pages there are is known before any is read, which is when
-    // a large build's memory settings must be made.
-    crate::memory::fit_to(page_files.len());
-
     // services.yaml first, then services/*.yaml in name order.
     service_paths
         .sort_by(|a, b| (a.0 != "services.yaml", &a.0).cmp(&(b.0 != "services.yaml", &b.0)));
@@ -340,6 +336,10 @@ fn walk(root: &Path, canonical_root: &Path, diagnostics: &mut Vec<Diagnostic>) -
                     || (e.depth() == 1 && e.file_name() == "themes" && e.file_type().is_dir()))
         });
     let mut walker = walker;
+    // A large build's memory settings are made as soon as the walk has
+    // found enough pages: before any page is read, and before the walk's
+    // own memory grows.
+    let mut pages = 0;
     while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(entry) => entry,
@@ -375,6 +375,12 @@ fn walk(root: &Path, canonical_root: &Path, diagnostics: &mut Vec<Diagnostic>) -
         }
         if !entry.file_type().is_file() {
             continue;
+        }
+        if entry.file_name().as_encoded_bytes().ends_with(b".md") {
+            pages += 1;
+            if pages == crate::memory::LARGE {
+                crate::memory::fit_to(pages);
+            }
         }
         if let Some(rel) = plain_rel(entry.path(), root) {
             files.push(rel.to_string());
