@@ -35,7 +35,7 @@ pub fn split(rel: String, path: PathBuf, text: String) -> Result<PageSource, Dia
                 .with_hint("add a line `---` after the last front matter key"),
         );
     };
-    let front_text = text[front_start..front_end].to_string();
+    let front_text: Arc<str> = Arc::from(&text[front_start..front_end]);
     let front = match read_plain(&front_text) {
         Some(front) => front,
         None => yaml::parse::<RawFrontMatter>(&front_text, &path, 2)?,

@@ -7,7 +7,7 @@ pub mod raw;
 mod theme;
 pub mod yaml;
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -24,7 +24,8 @@ pub struct Source {
     /// The handbook folder as the user named it (used in diagnostics).
     pub root: PathBuf,
     pub config: Option<ConfigSource>,
-    pub pages: Vec<PageSource>,
+    /// Shared with `serve`'s cache, which keeps them between rebuilds.
+    pub pages: Vec<Arc<PageSource>>,
     pub service_files: Vec<ServiceFileSource>,
     pub assets: Vec<Asset>,
 }
@@ -44,7 +45,7 @@ pub struct PageSource {
     /// As the user would name it, for diagnostics.
     pub path: PathBuf,
     /// The front matter's YAML text, and the file line it starts on.
-    pub front_text: String,
+    pub front_text: Arc<str>,
     pub front_line: usize,
     pub front: raw::RawFrontMatter,
     /// The Markdown after the front matter, and the file line it starts on
@@ -83,8 +84,8 @@ pub fn load(root: &Path) -> Result<(Source, Vec<Diagnostic>), Diagnostic> {
 /// unless it was named to [`Cache::forget_pages`].
 #[derive(Default)]
 pub struct Cache {
-    services: Mutex<HashMap<PathBuf, (String, raw::RawServiceFile)>>,
-    pages: RwLock<HashMap<String, (Stamp, PageSource)>>,
+    services: Mutex<FxHashMap<PathBuf, (String, raw::RawServiceFile)>>,
+    pages: RwLock<FxHashMap<String, (Stamp, Arc<PageSource>)>>,
 }
 
 /// What tells a file from an earlier version of itself without reading it.
@@ -124,23 +125,23 @@ impl Cache {
     }
 
     /// The page at `rel` as read before, if its file still has `stamp`.
-    fn page(&self, rel: &str, stamp: Stamp) -> Option<PageSource> {
+    fn page(&self, rel: &str, stamp: Stamp) -> Option<Arc<PageSource>> {
         // Read by every thread at once; written only for pages read anew.
         let pages = self.pages.read().unwrap_or_else(|e| e.into_inner());
         pages
             .get(rel)
             .filter(|(kept, _)| *kept == stamp)
-            .map(|(_, page)| page.clone())
+            .map(|(_, page)| Arc::clone(page))
     }
 
     /// Keeps `page`, read from a file that had `stamp`.
-    fn keep_page(&self, stamp: Stamp, page: &PageSource) {
+    fn keep_page(&self, stamp: Stamp, page: &Arc<PageSource>) {
         let mut pages = self.pages.write().unwrap_or_else(|e| e.into_inner());
-        pages.insert(page.rel.clone(), (stamp, page.clone()));
+        pages.insert(page.rel.clone(), (stamp, Arc::clone(page)));
     }
 
     /// Forgets the pages not in `here` (their files are gone).
-    fn keep_only(&self, here: &HashSet<&str>) {
+    fn keep_only(&self, here: &FxHashSet<&str>) {
         let mut pages = self.pages.write().unwrap_or_else(|e| e.into_inner());
         pages.retain(|rel, _| here.contains(rel.as_str()));
     }
@@ -271,7 +272,7 @@ pub fn load_with(
             })
             .collect()
     };
-    let read_pages = || -> Vec<Result<PageSource, Diagnostic>> {
+    let read_pages = || -> Vec<Result<Arc<PageSource>, Diagnostic>> {
         if let Some(c) = cache {
             c.keep_only(&page_files.iter().map(|(rel, _)| rel.as_str()).collect());
         }
@@ -287,7 +288,7 @@ pub fn load_with(
                     return Ok(page);
                 }
                 let text = read_text(&abs)?;
-                let page = frontmatter::split(rel, abs, text)?;
+                let page = Arc::new(frontmatter::split(rel, abs, text)?);
                 if let (Some(c), Some(stamp)) = (cache, stamp) {
                     c.keep_page(stamp, &page);
                 }

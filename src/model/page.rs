@@ -51,7 +51,7 @@ pub struct Page {
     pub body: Arc<String>,
     pub body_line: usize,
     /// The front matter text, for locating values in it.
-    pub front_text: String,
+    pub front_text: Arc<str>,
 }
 
 impl Page {
@@ -91,7 +91,7 @@ impl Page {
             steps: None,
             body: Arc::default(),
             body_line: 1,
-            front_text: String::new(),
+            front_text: Arc::from(""),
         }
     }
 }
@@ -114,7 +114,7 @@ pub fn output_url(source: &str) -> String {
 }
 
 /// Validates every page, in parallel; diagnostics keep the pages' order.
-pub fn from_sources(sources: Vec<PageSource>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Page> {
+pub fn from_sources(sources: Vec<Arc<PageSource>>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Page> {
     use rayon::prelude::*;
     let checked: Vec<(Page, Vec<Diagnostic>)> = sources
         .into_par_iter()
@@ -133,7 +133,7 @@ pub fn from_sources(sources: Vec<PageSource>, diagnostics: &mut Vec<Diagnostic>)
         .collect()
 }
 
-fn from_source(source: PageSource, diagnostics: &mut Vec<Diagnostic>) -> Page {
+fn from_source(source: Arc<PageSource>, diagnostics: &mut Vec<Diagnostic>) -> Page {
     let raw = &source.front;
     let text = &source.front_text;
     let path = &source.path;
@@ -278,10 +278,21 @@ fn from_source(source: PageSource, diagnostics: &mut Vec<Diagnostic>) -> Page {
         .filter(|s| !s.is_empty());
     let (owner, tags, lang) = (raw.owner.clone(), raw.tags.clone(), raw.lang.clone());
     let (weight, draft) = (raw.weight.unwrap_or(0), raw.draft.unwrap_or(false));
+    let (url, body, body_line, front_text) = (
+        output_url(&source.rel),
+        Arc::clone(&source.body),
+        source.body_line,
+        Arc::clone(&source.front_text),
+    );
+    // A build holds the only reference; `serve`'s cache keeps its own.
+    let (rel, path) = match Arc::try_unwrap(source) {
+        Ok(source) => (source.rel, source.path),
+        Err(kept) => (kept.rel.clone(), kept.path.clone()),
+    };
     Page {
-        url: output_url(&source.rel),
-        source: source.rel,
-        path: Some(source.path),
+        url,
+        source: rel,
+        path: Some(path),
         kind,
         section: 0,
         title,
@@ -298,9 +309,9 @@ fn from_source(source: PageSource, diagnostics: &mut Vec<Diagnostic>) -> Page {
         tags: tags.unwrap_or_default(),
         lang,
         steps,
-        body: source.body,
-        body_line: source.body_line,
-        front_text: source.front_text,
+        body,
+        body_line,
+        front_text,
     }
 }
 

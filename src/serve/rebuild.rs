@@ -50,7 +50,7 @@ pub struct Rebuilder {
 struct LaidOut {
     /// Every page's source path and front matter: if any differs, every page
     /// may show something different.
-    fronts: Vec<(String, String)>,
+    fronts: Vec<(String, Arc<str>)>,
     /// Every page's Markdown key (see `markdown_key`).
     keys: Vec<u64>,
     html: Vec<Arc<Vec<u8>>>,
@@ -103,9 +103,9 @@ impl Rebuilder {
         self.load = load;
         let analysed = analysed?;
         let pages = &analysed.0.pages;
-        let fronts: Vec<(String, String)> = pages
+        let fronts: Vec<(String, Arc<str>)> = pages
             .iter()
-            .map(|p| (p.source.clone(), p.front_text.clone()))
+            .map(|p| (p.source.clone(), Arc::clone(&p.front_text)))
             .collect();
         let previous = self.laid_out.take().filter(|l| l.fronts == fronts);
         if previous.is_none() {
