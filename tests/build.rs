@@ -493,6 +493,33 @@ fn a_handbook_theme_overrides_one_template() {
 }
 
 #[test]
+fn a_theme_service_card_is_made_on_each_page_with_the_page_to_read() {
+    // The built-in card is made once per service and folder; a theme's own
+    // card may read the page it is on, so it is made on every page.
+    let tmp = example();
+    let partials = tmp.path().join("content/themes/default/templates/partials");
+    fs::create_dir_all(&partials).unwrap();
+    fs::write(
+        partials.join("service_card.html"),
+        "<p class=\"mine\">{{ service.name }}{% if page %}, shown on {{ page.title }}{% endif %}</p>",
+    )
+    .unwrap();
+    let out = build(&tmp, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let policy = read(tmp.path().join("public/policy/mental-health-policy.html"));
+    assert!(
+        policy.contains(
+            "<p class=\"mine\">Westmere Mental Health Support Team, shown on Mental health and wellbeing policy</p>"
+        ),
+        "{policy}"
+    );
+    assert!(
+        !policy.contains("service-facts"),
+        "the built-in card is not used"
+    );
+}
+
+#[test]
 fn sitemap_and_canonical_links_only_with_a_base_url() {
     let tmp = fixture("minimal");
     let config = read(tmp.path().join("content/handbook.yaml"));

@@ -55,6 +55,15 @@ pub struct Theme {
     pub dir: Option<PathBuf>,
 }
 
+impl Theme {
+    /// Whether the template `name` is the built-in theme's own.
+    pub fn is_default(&self, name: &str) -> bool {
+        let mine = self.templates.iter().find(|(n, _)| n == name);
+        let default = DEFAULT_TEMPLATES.iter().find(|(n, _)| *n == name);
+        matches!((mine, default), (Some((_, m)), Some((_, d))) if m.as_bytes() == *d)
+    }
+}
+
 /// Finds the theme named in handbook.yaml: `themes/<name>` inside the
 /// handbook folder, or beside it; the name `default` with no such folder is
 /// the built-in theme alone.
@@ -140,4 +149,27 @@ fn overlay<T>(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_template_a_theme_replaces_is_no_longer_the_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("handbook.yaml");
+        let built_in = load_theme(dir.path(), "default", &config).unwrap();
+        for (name, _) in DEFAULT_TEMPLATES {
+            assert!(built_in.is_default(name), "{name}");
+        }
+        assert!(!built_in.is_default("partials/no_such.html"));
+        let templates = dir.path().join("themes/mine/templates/partials");
+        std::fs::create_dir_all(&templates).unwrap();
+        std::fs::write(templates.join("service_card.html"), "{{ service.name }}").unwrap();
+        let mine = load_theme(dir.path(), "mine", &config).unwrap();
+        assert!(!mine.is_default("partials/service_card.html"));
+        assert!(mine.is_default("partials/service_facts.html"));
+        assert!(mine.is_default("page.html"));
+    }
 }

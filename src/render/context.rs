@@ -235,7 +235,32 @@ pub struct FolderValues {
 type CardKey<'a> = (String, &'a str);
 type CardKeys<'a> = Vec<(&'a str, CardKey<'a>)>;
 
-pub fn folder_values(handbook: &Handbook, shared: &Shared) -> HashMap<String, FolderValues> {
+/// A card with its HTML made beforehand (`html`), which the built-in page
+/// templates show instead of including `partials/service_card.html` again.
+#[derive(Serialize)]
+struct MadeCard<'a> {
+    #[serde(flatten)]
+    card: &'a ServiceCard,
+    html: String,
+}
+
+/// The card's HTML as `partials/service_card.html` makes it; `None` if the
+/// template fails (a page including it then reports the error).
+fn card_html(templates: &super::templates::Templates, card: &ServiceCard) -> Option<String> {
+    let mut context = tera::Context::new();
+    context.insert_value("service", tera::Value::from_serializable(card));
+    let bytes = templates
+        .render_context("partials/service_card.html", &context, 2048)
+        .ok()?;
+    String::from_utf8(bytes).ok()
+}
+
+/// `cards_by`, when given, makes each card's HTML once (see [`MadeCard`]).
+pub fn folder_values(
+    handbook: &Handbook,
+    shared: &Shared,
+    cards_by: Option<&super::templates::Templates>,
+) -> HashMap<String, FolderValues> {
     use rayon::prelude::*;
     let mut folders: HashMap<&str, Vec<&Page>> = HashMap::new();
     for page in &handbook.pages {
@@ -284,7 +309,11 @@ pub fn folder_values(handbook: &Handbook, shared: &Shared) -> HashMap<String, Fo
         .map(|(key, from)| {
             let service = handbook.service(key.1).expect("looked up above");
             let card = shared.service_card(service, from);
-            (key, tera::Value::from_serializable(&card))
+            let value = match cards_by.and_then(|t| card_html(t, &card)) {
+                Some(html) => tera::Value::from_serializable(&MadeCard { card: &card, html }),
+                None => tera::Value::from_serializable(&card),
+            };
+            (key, value)
         })
         .collect();
     let site = tera::Value::from_serializable(&site_info(handbook));
@@ -808,7 +837,7 @@ mod tests {
         let (handbook, _, rendered, diagnostics) = crate::analyse(dir, options).unwrap();
         assert!(diagnostics.iter().all(|d| !d.is_error()), "{diagnostics:?}");
         let shared = Shared::new(&handbook);
-        let folders = folder_values(&handbook, &shared);
+        let folders = folder_values(&handbook, &shared, None);
         for (i, page) in handbook.pages.iter().enumerate() {
             let folder = page.url.rsplit_once('/').map_or("", |(d, _)| d);
             let values = &folders[folder];
@@ -821,6 +850,47 @@ mod tests {
             let now = page_context(&handbook, i, &rendered[i], values);
             assert_eq!(now, before, "{}", page.url);
         }
+    }
+
+    #[test]
+    fn cards_made_beforehand_give_the_pages_including_the_card_gives() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        let options = crate::CompileOptions {
+            today: crate::date::Date::parse("2026-11-23").unwrap(),
+            ..Default::default()
+        };
+        let (handbook, _, rendered, diagnostics) = crate::analyse(&dir, options).unwrap();
+        assert!(diagnostics.iter().all(|d| !d.is_error()), "{diagnostics:?}");
+        let theme = crate::load::load_theme(&dir, "default", &dir.join("handbook.yaml")).unwrap();
+        let templates = super::super::templates::Templates::new(&theme).unwrap();
+        let shared = Shared::new(&handbook);
+        let included = folder_values(&handbook, &shared, None);
+        let made = folder_values(&handbook, &shared, Some(&templates));
+        let mut with_cards = 0;
+        for (i, page) in handbook.pages.iter().enumerate() {
+            let folder = page.url.rsplit_once('/').map_or("", |(d, _)| d);
+            let cards = made[folder].cards_of(page);
+            if !page.services.is_empty() {
+                with_cards += 1;
+                assert!(format!("{cards:?}").contains("\"html\""), "{}", page.url);
+            }
+            let html = |values: &FolderValues| {
+                let context = page_context(&handbook, i, &rendered[i], values);
+                templates
+                    .render_context(template_for(page), &context, 0)
+                    .unwrap()
+            };
+            assert_eq!(
+                String::from_utf8(html(&made[folder])).unwrap(),
+                String::from_utf8(html(&included[folder])).unwrap(),
+                "{}",
+                page.url
+            );
+        }
+        assert!(
+            with_cards > 3,
+            "the example shows services on {with_cards} pages"
+        );
     }
 
     /// Writes `text` to `rel` under `root`, making its folders.
@@ -909,7 +979,7 @@ mod tests {
         let (handbook, _, _, diagnostics) = crate::analyse(dir.path(), options).unwrap();
         assert!(diagnostics.iter().all(|d| !d.is_error()), "{diagnostics:?}");
         let shared = Shared::new(&handbook);
-        let folders = folder_values(&handbook, &shared);
+        let folders = folder_values(&handbook, &shared, None);
         assert_eq!(folders.len(), 6);
         for page in &handbook.pages {
             let folder = page.url.rsplit_once('/').map_or("", |(d, _)| d);

@@ -248,7 +248,13 @@ impl Parts {
         let templates = crate::timings::phase("templates", || Templates::new(theme))?;
         let (shared, folders) = crate::timings::phase("shared", || {
             let shared = context::Shared::new(handbook);
-            let folders = context::folder_values(handbook, &shared);
+            // The built-in card reads nothing but its service, so each card
+            // can be made once instead of on every page that shows it.
+            let cards_by = CARD_TEMPLATES
+                .iter()
+                .all(|t| theme.is_default(t))
+                .then_some(&templates);
+            let folders = context::folder_values(handbook, &shared, cards_by);
             (shared, folders)
         });
         Ok(Parts {
@@ -260,6 +266,9 @@ impl Parts {
 }
 
 type Folders = std::collections::HashMap<String, context::FolderValues>;
+
+/// The templates a service card is made with.
+const CARD_TEMPLATES: [&str; 2] = ["partials/service_card.html", "partials/service_facts.html"];
 
 impl Reuse<'_> {
     fn page(&self, i: usize) -> Option<Content> {
