@@ -493,9 +493,10 @@ fn a_handbook_theme_overrides_one_template() {
 }
 
 #[test]
-fn a_theme_service_card_is_made_on_each_page_with_the_page_to_read() {
-    // The built-in card is made once per service and folder; a theme's own
-    // card may read the page it is on, so it is made on every page.
+fn a_theme_card_and_urgent_help_box_are_made_on_each_page_with_the_page_to_read() {
+    // The built-in card and urgent-help box are made once per folder; a
+    // theme's own may read the page they are on, so they are made on every
+    // page.
     let tmp = example();
     let partials = tmp.path().join("content/themes/default/templates/partials");
     fs::create_dir_all(&partials).unwrap();
@@ -504,9 +505,20 @@ fn a_theme_service_card_is_made_on_each_page_with_the_page_to_read() {
         "<p class=\"mine\">{{ service.name }}{% if page %}, shown on {{ page.title }}{% endif %}</p>",
     )
     .unwrap();
+    fs::write(
+        partials.join("urgent_help.html"),
+        "<aside class=\"mine\">Help{% if page %} beside {{ page.title }}{% endif %}</aside>",
+    )
+    .unwrap();
     let out = build(&tmp, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let policy = read(tmp.path().join("public/policy/mental-health-policy.html"));
+    assert!(
+        policy.contains(
+            "<aside class=\"mine\">Help beside Mental health and wellbeing policy</aside>"
+        ),
+        "{policy}"
+    );
     assert!(
         policy.contains(
             "<p class=\"mine\">Westmere Mental Health Support Team, shown on Mental health and wellbeing policy</p>"

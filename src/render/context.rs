@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::markdown::{self, Heading, Rendered};
 use super::pathway::PathwayView;
+use super::templates::Templates;
 use super::{SiteLinker, relative, root_of};
 use crate::date::Date;
 use crate::model::{Handbook, PRINCIPLES, Page, PageKind, Service, Visibility};
@@ -224,6 +225,8 @@ pub struct FolderValues {
     pub nav: tera::Value,
     pub urgent: tera::Value,
     pub cards: HashMap<String, tera::Value>,
+    /// The urgent-help box's HTML, when made once (see [`MadeOnce`]).
+    urgent_help: Option<tera::Value>,
     /// Section index → a link to each of its pages, none marked current.
     section_links: HashMap<usize, Vec<tera::Value>>,
     site: tera::Value,
@@ -244,22 +247,38 @@ struct MadeCard<'a> {
     html: String,
 }
 
-/// The card's HTML as `partials/service_card.html` makes it; `None` if the
-/// template fails (a page including it then reports the error).
-fn card_html(templates: &super::templates::Templates, card: &ServiceCard) -> Option<String> {
+/// The templates that make parts every page repeats once per folder
+/// instead: given for a part only when the theme keeps the built-in
+/// template, which reads nothing that differs between a folder's pages.
+#[derive(Clone, Copy, Default)]
+pub struct MadeOnce<'a> {
+    /// `partials/service_card.html` (with `partials/service_facts.html`).
+    pub cards: Option<&'a Templates>,
+    /// `partials/urgent_help.html`.
+    pub urgent_help: Option<&'a Templates>,
+}
+
+/// What the template `name` makes from `values`; `None` if it fails (a page
+/// including it then reports the error).
+fn make_once(
+    templates: &Templates,
+    name: &str,
+    values: &[(&'static str, &tera::Value)],
+) -> Option<String> {
     let mut context = tera::Context::new();
-    context.insert_value("service", tera::Value::from_serializable(card));
-    let bytes = templates
-        .render_context("partials/service_card.html", &context, 2048)
-        .ok()?;
+    for (key, value) in values {
+        context.insert_value(*key, (*value).clone());
+    }
+    let bytes = templates.render_context(name, &context, 2048).ok()?;
     String::from_utf8(bytes).ok()
 }
 
-/// `cards_by`, when given, makes each card's HTML once (see [`MadeCard`]).
+/// The values every page of a folder shares; parts `made_once` has
+/// templates for are made into HTML here (see [`MadeCard`]).
 pub fn folder_values(
     handbook: &Handbook,
     shared: &Shared,
-    cards_by: Option<&super::templates::Templates>,
+    made_once: MadeOnce,
 ) -> HashMap<String, FolderValues> {
     use rayon::prelude::*;
     let mut folders: HashMap<&str, Vec<&Page>> = HashMap::new();
@@ -309,9 +328,13 @@ pub fn folder_values(
         .map(|(key, from)| {
             let service = handbook.service(key.1).expect("looked up above");
             let card = shared.service_card(service, from);
-            let value = match cards_by.and_then(|t| card_html(t, &card)) {
+            let value = tera::Value::from_serializable(&card);
+            let html = made_once
+                .cards
+                .and_then(|t| make_once(t, "partials/service_card.html", &[("service", &value)]));
+            let value = match html {
                 Some(html) => tera::Value::from_serializable(&MadeCard { card: &card, html }),
-                None => tera::Value::from_serializable(&card),
+                None => value,
             };
             (key, value)
         })
@@ -349,9 +372,21 @@ pub fn folder_values(
                     (s, links)
                 })
                 .collect();
+            let urgent = tera::Value::from_serializable(&urgent);
+            let urgent_help = made_once.urgent_help.and_then(|t| {
+                let root = tera::Value::from(root_of(from));
+                let values = [
+                    ("site", &site),
+                    ("urgent_html", &urgent_html),
+                    ("urgent_services", &urgent),
+                    ("root", &root),
+                ];
+                make_once(t, "partials/urgent_help.html", &values).map(tera::Value::from)
+            });
             let values = FolderValues {
                 nav: tera::Value::from_serializable(&nav(handbook, from)),
-                urgent: tera::Value::from_serializable(&urgent),
+                urgent,
+                urgent_help,
                 cards,
                 section_links,
                 site: site.clone(),
@@ -596,6 +631,9 @@ pub fn page_context(
     ctx.insert_value("services", values.cards_of(page));
     ctx.insert_value("urgent_services", values.urgent.clone());
     ctx.insert_value("urgent_html", values.urgent_html.clone());
+    if let Some(html) = &values.urgent_help {
+        ctx.insert_value("urgent_help_html", html.clone());
+    }
     ctx.insert_value("pathway", Value::from_serializable(&pathway));
     ctx
 }
@@ -837,7 +875,7 @@ mod tests {
         let (handbook, _, rendered, diagnostics) = crate::analyse(dir, options).unwrap();
         assert!(diagnostics.iter().all(|d| !d.is_error()), "{diagnostics:?}");
         let shared = Shared::new(&handbook);
-        let folders = folder_values(&handbook, &shared, None);
+        let folders = folder_values(&handbook, &shared, MadeOnce::default());
         for (i, page) in handbook.pages.iter().enumerate() {
             let folder = page.url.rsplit_once('/').map_or("", |(d, _)| d);
             let values = &folders[folder];
@@ -853,7 +891,7 @@ mod tests {
     }
 
     #[test]
-    fn cards_made_beforehand_give_the_pages_including_the_card_gives() {
+    fn parts_made_once_give_the_pages_including_them_gives() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
         let options = crate::CompileOptions {
             today: crate::date::Date::parse("2026-11-23").unwrap(),
@@ -862,10 +900,17 @@ mod tests {
         let (handbook, _, rendered, diagnostics) = crate::analyse(&dir, options).unwrap();
         assert!(diagnostics.iter().all(|d| !d.is_error()), "{diagnostics:?}");
         let theme = crate::load::load_theme(&dir, "default", &dir.join("handbook.yaml")).unwrap();
-        let templates = super::super::templates::Templates::new(&theme).unwrap();
+        let templates = Templates::new(&theme).unwrap();
         let shared = Shared::new(&handbook);
-        let included = folder_values(&handbook, &shared, None);
-        let made = folder_values(&handbook, &shared, Some(&templates));
+        let included = folder_values(&handbook, &shared, MadeOnce::default());
+        let made = folder_values(
+            &handbook,
+            &shared,
+            MadeOnce {
+                cards: Some(&templates),
+                urgent_help: Some(&templates),
+            },
+        );
         let mut with_cards = 0;
         for (i, page) in handbook.pages.iter().enumerate() {
             let folder = page.url.rsplit_once('/').map_or("", |(d, _)| d);
@@ -874,6 +919,12 @@ mod tests {
                 with_cards += 1;
                 assert!(format!("{cards:?}").contains("\"html\""), "{}", page.url);
             }
+            let context = page_context(&handbook, i, &rendered[i], &made[folder]);
+            assert!(
+                format!("{context:?}").contains("urgent_help_html"),
+                "{}",
+                page.url
+            );
             let html = |values: &FolderValues| {
                 let context = page_context(&handbook, i, &rendered[i], values);
                 templates
@@ -979,7 +1030,7 @@ mod tests {
         let (handbook, _, _, diagnostics) = crate::analyse(dir.path(), options).unwrap();
         assert!(diagnostics.iter().all(|d| !d.is_error()), "{diagnostics:?}");
         let shared = Shared::new(&handbook);
-        let folders = folder_values(&handbook, &shared, None);
+        let folders = folder_values(&handbook, &shared, MadeOnce::default());
         assert_eq!(folders.len(), 6);
         for page in &handbook.pages {
             let folder = page.url.rsplit_once('/').map_or("", |(d, _)| d);

@@ -248,13 +248,16 @@ impl Parts {
         let templates = crate::timings::phase("templates", || Templates::new(theme))?;
         let (shared, folders) = crate::timings::phase("shared", || {
             let shared = context::Shared::new(handbook);
-            // The built-in card reads nothing but its service, so each card
-            // can be made once instead of on every page that shows it.
-            let cards_by = CARD_TEMPLATES
-                .iter()
-                .all(|t| theme.is_default(t))
-                .then_some(&templates);
-            let folders = context::folder_values(handbook, &shared, cards_by);
+            let made_once = context::MadeOnce {
+                cards: CARD_TEMPLATES
+                    .iter()
+                    .all(|t| theme.is_default(t))
+                    .then_some(&templates),
+                urgent_help: theme
+                    .is_default("partials/urgent_help.html")
+                    .then_some(&templates),
+            };
+            let folders = context::folder_values(handbook, &shared, made_once);
             (shared, folders)
         });
         Ok(Parts {
