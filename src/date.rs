@@ -14,8 +14,10 @@ impl Date {
     /// Parses `YYYY-MM-DD`, refusing impossible dates such as 2026-02-30.
     pub fn parse(text: &str) -> Result<Date, String> {
         let bad = || format!("`{text}` is not a date; write dates as YYYY-MM-DD, e.g. 2026-09-01");
-        let parts: Vec<&str> = text.trim().split('-').collect();
-        let [y, m, d] = parts.as_slice() else {
+        let mut parts = text.trim().split('-');
+        let (Some(y), Some(m), Some(d), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
             return Err(bad());
         };
         if y.len() != 4 || m.len() != 2 || d.len() != 2 {
@@ -167,6 +169,11 @@ mod tests {
         assert!(Date::parse("2026-13-01").unwrap_err().contains("month 13"));
         assert!(Date::parse("1/9/2026").is_err());
         assert!(Date::parse("2026-9-1").is_err());
+        // Exactly three parts, around which spaces are allowed.
+        assert!(Date::parse("2026-01").is_err());
+        assert!(Date::parse("2026-01-01-02").is_err());
+        assert!(Date::parse("2026-01-01-").is_err());
+        assert_eq!(Date::parse(" 2026-01-02 ").unwrap().to_string(), "2026-01-02");
     }
 
     #[test]
