@@ -469,16 +469,26 @@ fn hostile_input_does_not_hang_or_crash() {
     assert!(!tmp.path().join("public/outside").exists());
 }
 
+/// Writes templates (by name) into the handbook's own `default` theme.
+fn theme_templates(tmp: &tempfile::TempDir, templates: &[(&str, &str)]) {
+    let dir = tmp.path().join("content/themes/default/templates");
+    for (name, text) in templates {
+        let path = dir.join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+}
+
 #[test]
 fn a_handbook_theme_overrides_one_template() {
     let tmp = fixture("minimal");
-    let templates = tmp.path().join("content/themes/default/templates");
-    fs::create_dir_all(&templates).unwrap();
-    fs::write(
-        templates.join("404.html"),
-        "{% extends \"base.html\" %}{% block main %}<h1>Lost? Custom.</h1>{% endblock main %}",
-    )
-    .unwrap();
+    theme_templates(
+        &tmp,
+        &[(
+            "404.html",
+            "{% extends \"base.html\" %}{% block main %}<h1>Lost? Custom.</h1>{% endblock main %}",
+        )],
+    );
     let out = build(&tmp, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(read(tmp.path().join("public/404.html")).contains("Lost? Custom."));
@@ -498,18 +508,19 @@ fn a_theme_card_and_urgent_help_box_are_made_on_each_page_with_the_page_to_read(
     // theme's own may read the page they are on, so they are made on every
     // page.
     let tmp = example();
-    let partials = tmp.path().join("content/themes/default/templates/partials");
-    fs::create_dir_all(&partials).unwrap();
-    fs::write(
-        partials.join("service_card.html"),
-        "<p class=\"mine\">{{ service.name }}{% if page %}, shown on {{ page.title }}{% endif %}</p>",
-    )
-    .unwrap();
-    fs::write(
-        partials.join("urgent_help.html"),
-        "<aside class=\"mine\">Help{% if page %} beside {{ page.title }}{% endif %}</aside>",
-    )
-    .unwrap();
+    theme_templates(
+        &tmp,
+        &[
+            (
+                "partials/service_card.html",
+                "<p class=\"mine\">{{ service.name }}{% if page %}, shown on {{ page.title }}{% endif %}</p>",
+            ),
+            (
+                "partials/urgent_help.html",
+                "<aside class=\"mine\">Help{% if page %} beside {{ page.title }}{% endif %}</aside>",
+            ),
+        ],
+    );
     let out = build(&tmp, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let policy = read(tmp.path().join("public/policy/mental-health-policy.html"));
