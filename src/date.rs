@@ -173,7 +173,10 @@ mod tests {
         assert!(Date::parse("2026-01").is_err());
         assert!(Date::parse("2026-01-01-02").is_err());
         assert!(Date::parse("2026-01-01-").is_err());
-        assert_eq!(Date::parse(" 2026-01-02 ").unwrap().to_string(), "2026-01-02");
+        assert_eq!(
+            Date::parse(" 2026-01-02 ").unwrap().to_string(),
+            "2026-01-02"
+        );
     }
 
     #[test]
