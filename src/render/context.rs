@@ -252,10 +252,30 @@ struct MadeCard<'a> {
 /// template, which reads nothing that differs between a folder's pages.
 #[derive(Clone, Copy, Default)]
 pub struct MadeOnce<'a> {
-    /// `partials/service_card.html` (with `partials/service_facts.html`).
+    /// [`CARD`] (with the rest of [`CARD_TEMPLATES`]).
     pub cards: Option<&'a Templates>,
-    /// `partials/urgent_help.html`.
+    /// [`URGENT_HELP`].
     pub urgent_help: Option<&'a Templates>,
+}
+
+/// The template a service card is made with, and the ones it includes.
+const CARD: &str = "partials/service_card.html";
+const CARD_TEMPLATES: [&str; 2] = [CARD, "partials/service_facts.html"];
+/// The template of the urgent-help box.
+const URGENT_HELP: &str = "partials/urgent_help.html";
+
+impl<'a> MadeOnce<'a> {
+    /// What `templates` can make once with `theme`: each part whose
+    /// templates are the built-in ones.
+    pub fn with(theme: &crate::load::Theme, templates: &'a Templates) -> MadeOnce<'a> {
+        MadeOnce {
+            cards: CARD_TEMPLATES
+                .iter()
+                .all(|t| theme.is_default(t))
+                .then_some(templates),
+            urgent_help: theme.is_default(URGENT_HELP).then_some(templates),
+        }
+    }
 }
 
 /// What the template `name` makes from `values`; `None` if it fails (a page
@@ -331,7 +351,7 @@ pub fn folder_values(
             let value = tera::Value::from_serializable(&card);
             let html = made_once
                 .cards
-                .and_then(|t| make_once(t, "partials/service_card.html", &[("service", &value)]));
+                .and_then(|t| make_once(t, CARD, &[("service", &value)]));
             let value = match html {
                 Some(html) => tera::Value::from_serializable(&MadeCard { card: &card, html }),
                 None => value,
@@ -381,7 +401,7 @@ pub fn folder_values(
                     ("urgent_services", &urgent),
                     ("root", &root),
                 ];
-                make_once(t, "partials/urgent_help.html", &values).map(tera::Value::from)
+                make_once(t, URGENT_HELP, &values).map(tera::Value::from)
             });
             let values = FolderValues {
                 nav: tera::Value::from_serializable(&nav(handbook, from)),
@@ -903,14 +923,10 @@ mod tests {
         let templates = Templates::new(&theme).unwrap();
         let shared = Shared::new(&handbook);
         let included = folder_values(&handbook, &shared, MadeOnce::default());
-        let made = folder_values(
-            &handbook,
-            &shared,
-            MadeOnce {
-                cards: Some(&templates),
-                urgent_help: Some(&templates),
-            },
-        );
+        // The built-in theme has both parts made once.
+        let made_once = MadeOnce::with(&theme, &templates);
+        assert!(made_once.cards.is_some() && made_once.urgent_help.is_some());
+        let made = folder_values(&handbook, &shared, made_once);
         let mut with_cards = 0;
         for (i, page) in handbook.pages.iter().enumerate() {
             let folder = page.url.rsplit_once('/').map_or("", |(d, _)| d);

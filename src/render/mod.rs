@@ -248,15 +248,7 @@ impl Parts {
         let templates = crate::timings::phase("templates", || Templates::new(theme))?;
         let (shared, folders) = crate::timings::phase("shared", || {
             let shared = context::Shared::new(handbook);
-            let made_once = context::MadeOnce {
-                cards: CARD_TEMPLATES
-                    .iter()
-                    .all(|t| theme.is_default(t))
-                    .then_some(&templates),
-                urgent_help: theme
-                    .is_default("partials/urgent_help.html")
-                    .then_some(&templates),
-            };
+            let made_once = context::MadeOnce::with(theme, &templates);
             let folders = context::folder_values(handbook, &shared, made_once);
             (shared, folders)
         });
@@ -269,9 +261,6 @@ impl Parts {
 }
 
 type Folders = std::collections::HashMap<String, context::FolderValues>;
-
-/// The templates a service card is made with.
-const CARD_TEMPLATES: [&str; 2] = ["partials/service_card.html", "partials/service_facts.html"];
 
 impl Reuse<'_> {
     fn page(&self, i: usize) -> Option<Content> {
