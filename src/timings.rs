@@ -1,5 +1,7 @@
 //! Phase timings for profiling a build: set `HANDBOOK_TIMINGS=1` and each
-//! phase's wall time is printed to standard error. Off by default.
+//! phase's wall time is printed to standard error, with the CPU time the
+//! process used meanwhile (all threads, so phases that run side by side
+//! each count the other's) and its memory after. Off by default.
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -15,10 +17,47 @@ pub fn phase<T>(name: &str, f: impl FnOnce() -> T) -> T {
         return f();
     }
     let started = Instant::now();
+    let cpu = cpu_ms();
     let value = f();
+    let wall = started.elapsed().as_secs_f64() * 1e3;
     eprintln!(
-        "timing: {name:<16} {:>8.1} ms",
-        started.elapsed().as_secs_f64() * 1e3
+        "timing: {name:<16} {wall:>8.1} ms, cpu {:>7.1} ms{}",
+        cpu_ms() - cpu,
+        memory()
     );
     value
+}
+
+/// The process's resident memory now and at its peak, where the system tells.
+fn memory() -> String {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return String::new();
+    };
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().strip_suffix(" kB"))
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map_or(0, |kb| kb / 1024)
+    };
+    format!(
+        "  (rss {} MB, peak {} MB)",
+        field("VmRSS:"),
+        field("VmHWM:")
+    )
+}
+
+/// The CPU time (user and system) of the whole process so far.
+fn cpu_ms() -> f64 {
+    #[cfg(target_os = "linux")]
+    // SAFETY: getrusage fills the struct it is given.
+    unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        if libc::getrusage(libc::RUSAGE_SELF, &mut usage) == 0 {
+            let ms = |t: libc::timeval| t.tv_sec as f64 * 1e3 + t.tv_usec as f64 / 1e3;
+            return ms(usage.ru_utime) + ms(usage.ru_stime);
+        }
+    }
+    0.0
 }

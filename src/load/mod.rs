@@ -175,7 +175,7 @@ pub fn load_with(
     })?;
 
     let mut diagnostics = Vec::new();
-    let files = walk(root, &canonical_root, &mut diagnostics);
+    let files = crate::timings::phase("walk", || walk(root, &canonical_root, &mut diagnostics));
 
     let mut source = Source {
         root: root.to_path_buf(),
