@@ -1,7 +1,7 @@
 //! Splitting a Markdown file into its YAML front matter and its body.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::{PageSource, raw::RawFrontMatter, yaml};
 use crate::diagnostic::Diagnostic;
@@ -51,6 +51,7 @@ pub fn split(rel: String, path: PathBuf, text: String) -> Result<PageSource, Dia
         front,
         body: Arc::new(body),
         body_line: fence_line + 1,
+        service_positions: OnceLock::new(),
     })
 }
 

@@ -9,7 +9,7 @@ pub mod yaml;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -52,6 +52,10 @@ pub struct PageSource {
     /// (shared: `serve` keeps pages between rebuilds without copying them).
     pub body: Arc<String>,
     pub body_line: usize,
+    /// Where each of `front.services` is written in the file, found the
+    /// first time a build asks (kept with the page between `serve`'s
+    /// rebuilds, so that an unchanged page is not searched again).
+    pub service_positions: OnceLock<Vec<Pos>>,
 }
 
 #[derive(Debug)]

@@ -1,5 +1,6 @@
 //! Pages: front matter validated into plain data.
 
+use std::cell::LazyCell;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -137,14 +138,15 @@ fn from_source(source: Arc<PageSource>, diagnostics: &mut Vec<Diagnostic>) -> Pa
     let raw = &source.front;
     let text = &source.front_text;
     let path = &source.path;
-    let located = yaml::Located::new(text);
-    let lines = located.all();
+    // Split into lines only when a position is wanted: for an error, or
+    // for services not yet located.
+    let located = LazyCell::new(|| yaml::Located::new(text));
     let file_pos = |p: Pos| Pos::new(p.line + source.front_line - 1, p.col);
     let key_pos = |key: &str| file_pos(located.find_key_from(key, 1).unwrap_or(Pos::new(1, 1)));
     let value_pos = |key: &str, value: &str| {
         file_pos(
             located
-                .find_value(lines, key, value)
+                .find_value(located.all(), key, value)
                 .unwrap_or(Pos::new(1, 1)),
         )
     };
@@ -251,13 +253,21 @@ fn from_source(source: Arc<PageSource>, diagnostics: &mut Vec<Diagnostic>) -> Pa
             Some("use a tag such as en-GB or cy".into()),
         );
     }
+    let positions = source.service_positions.get_or_init(|| {
+        raw.services
+            .iter()
+            .flatten()
+            .map(|id| value_pos("services", id))
+            .collect()
+    });
     let services = raw
         .services
         .iter()
         .flatten()
-        .map(|id| Ref {
+        .zip(positions)
+        .map(|(id, &pos)| Ref {
             id: id.clone(),
-            pos: value_pos("services", id),
+            pos,
         })
         .collect();
     let steps = raw.steps.as_ref().map(|steps| {
@@ -330,5 +340,46 @@ mod tests {
         assert_eq!(output_url("a/b.txt"), "a/b.txt.html");
         assert_eq!(output_url("/x.md"), "x.html");
         assert_eq!(output_url(""), ".html");
+    }
+
+    fn source(text: &str) -> Arc<PageSource> {
+        let path = PathBuf::from("content/policy/a.md");
+        Arc::new(crate::load::frontmatter::split("policy/a.md".into(), path, text.into()).unwrap())
+    }
+
+    #[test]
+    fn service_references_are_located_once_per_source() {
+        let text = "---\ntitle: A\nservices:\n  - childline\n  - nhs-111\n---\nBody.\n";
+        let kept = source(text);
+        let mut diagnostics = Vec::new();
+        let first = from_source(Arc::clone(&kept), &mut diagnostics);
+        let at = |line, col| Pos::new(line, col);
+        let refs = |page: &Page| -> Vec<(String, Pos)> {
+            page.services
+                .iter()
+                .map(|r| (r.id.clone(), r.pos))
+                .collect()
+        };
+        let expected = vec![
+            ("childline".to_string(), at(4, 5)),
+            ("nhs-111".to_string(), at(5, 5)),
+        ];
+        assert_eq!(refs(&first), expected);
+        assert_eq!(
+            kept.service_positions.get(),
+            Some(&vec![at(4, 5), at(5, 5)])
+        );
+        // A source kept between rebuilds gives the same references again.
+        let again = from_source(Arc::clone(&kept), &mut diagnostics);
+        assert_eq!(refs(&again), expected);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        // A page without services, or with an error, is located as before.
+        let page = from_source(
+            source("---\ntitle: B\naudience: [staff, elves]\n---\n"),
+            &mut diagnostics,
+        );
+        assert!(page.services.is_empty());
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!((diagnostics[0].line, diagnostics[0].col), (3, 19));
     }
 }
