@@ -30,14 +30,12 @@ pub fn assemble(
     let mut dirs: BTreeMap<String, Option<usize>> = BTreeMap::new();
     dirs.insert(String::new(), None);
     for (i, page) in pages.iter().enumerate() {
-        let mut dir = page.dir().to_string();
-        loop {
-            dirs.entry(dir.clone()).or_insert(None);
-            match dir.rsplit_once('/') {
-                Some((parent, _)) => dir = parent.to_string(),
-                None if !dir.is_empty() => dir = String::new(),
-                None => break,
-            }
+        // A folder already listed has its parents listed too (most pages
+        // share their folder with the page before).
+        let mut dir = page.dir();
+        while !dirs.contains_key(dir) {
+            dirs.insert(dir.to_string(), None);
+            dir = parent_dir(dir).unwrap_or_default();
         }
         if page.kind != PageKind::Regular {
             let slot = dirs.get_mut(page.dir()).expect("inserted above");
