@@ -17,18 +17,19 @@ pub fn phase<T>(name: &str, f: impl FnOnce() -> T) -> T {
         return f();
     }
     let started = Instant::now();
-    let cpu = cpu_ms();
+    let cpu_before = cpu_ms();
     let value = f();
     let wall = started.elapsed().as_secs_f64() * 1e3;
-    eprintln!(
-        "timing: {name:<16} {wall:>8.1} ms, cpu {:>7.1} ms{}",
-        cpu_ms() - cpu,
-        memory()
-    );
+    let cpu = match (cpu_before, cpu_ms()) {
+        (Some(before), Some(after)) => format!(", cpu {:>7.1} ms", after - before),
+        _ => String::new(),
+    };
+    eprintln!("timing: {name:<16} {wall:>8.1} ms{cpu}{}", memory());
     value
 }
 
-/// The process's resident memory now and at its peak, where the system tells.
+/// The process's resident memory now and at its peak, where the system
+/// tells (Linux's `/proc`); empty elsewhere.
 fn memory() -> String {
     let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
         return String::new();
@@ -48,16 +49,16 @@ fn memory() -> String {
     )
 }
 
-/// The CPU time (user and system) of the whole process so far.
-fn cpu_ms() -> f64 {
+/// The CPU time (user and system) of the whole process so far, on Linux.
+fn cpu_ms() -> Option<f64> {
     #[cfg(target_os = "linux")]
     // SAFETY: getrusage fills the struct it is given.
     unsafe {
         let mut usage: libc::rusage = std::mem::zeroed();
         if libc::getrusage(libc::RUSAGE_SELF, &mut usage) == 0 {
             let ms = |t: libc::timeval| t.tv_sec as f64 * 1e3 + t.tv_usec as f64 / 1e3;
-            return ms(usage.ru_utime) + ms(usage.ru_stime);
+            return Some(ms(usage.ru_utime) + ms(usage.ru_stime));
         }
     }
-    0.0
+    None
 }
