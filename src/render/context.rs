@@ -293,6 +293,12 @@ fn make_once(
     String::from_utf8(bytes).ok()
 }
 
+/// The output folder of `page`, which its shared values are kept under
+/// (see [`folder_values`]).
+pub fn folder_of(page: &Page) -> &str {
+    page.url.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
 /// The values every page of a folder shares; parts `made_once` has
 /// templates for are made into HTML here (see [`MadeCard`]).
 pub fn folder_values(
@@ -303,7 +309,7 @@ pub fn folder_values(
     use rayon::prelude::*;
     let mut folders: HashMap<&str, Vec<&Page>> = HashMap::new();
     for page in &handbook.pages {
-        let folder = page.url.rsplit_once('/').map_or("", |(d, _)| d);
+        let folder = folder_of(page);
         folders.entry(folder).or_default().push(page);
     }
     // Each card is made once for all the folders it is the same in: those
@@ -897,7 +903,7 @@ mod tests {
         let shared = Shared::new(&handbook);
         let folders = folder_values(&handbook, &shared, MadeOnce::default());
         for (i, page) in handbook.pages.iter().enumerate() {
-            let folder = page.url.rsplit_once('/').map_or("", |(d, _)| d);
+            let folder = folder_of(page);
             let values = &folders[folder];
             let mut before =
                 tera::Context::from_serialize(&page_before(&handbook, &shared, i, &rendered[i]))
@@ -929,7 +935,7 @@ mod tests {
         let made = folder_values(&handbook, &shared, made_once);
         let mut with_cards = 0;
         for (i, page) in handbook.pages.iter().enumerate() {
-            let folder = page.url.rsplit_once('/').map_or("", |(d, _)| d);
+            let folder = folder_of(page);
             let cards = made[folder].cards_of(page);
             if !page.services.is_empty() {
                 with_cards += 1;
@@ -1049,11 +1055,11 @@ mod tests {
         let folders = folder_values(&handbook, &shared, MadeOnce::default());
         assert_eq!(folders.len(), 6);
         for page in &handbook.pages {
-            let folder = page.url.rsplit_once('/').map_or("", |(d, _)| d);
+            let folder = folder_of(page);
             let first = handbook
                 .pages
                 .iter()
-                .find(|p| p.url.rsplit_once('/').map_or("", |(d, _)| d) == folder)
+                .find(|p| folder_of(p) == folder)
                 .unwrap();
             let values = &folders[folder];
             for r in &page.services {

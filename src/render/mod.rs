@@ -464,7 +464,7 @@ impl Layout<'_> {
                             content: html,
                         });
                     }
-                    let folder = page.url.rsplit_once('/').map_or("", |(d, _)| d);
+                    let folder = context::folder_of(page);
                     // Parts made once per folder instead of once per page.
                     let ctx =
                         context::page_context(handbook, i, &rendered[i], &folders.get()[folder]);
